@@ -1,0 +1,121 @@
+"""Cross-file rules a JSON Schema cannot express.
+
+- ids are unique within a kind; GPU names and aliases resolve to one GPU only;
+- records are sorted within each file (the order each kind documents);
+- every version parses, every specifier parses, every Python column expands;
+- references resolve: a TF GPU row's CUDA and cuDNN have records, CUDA targets name a tested
+  TF release, a cuDNN's CUDA versions exist.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion
+
+from .errors import Problem
+from .knowledge import Located, gpu_key
+from .model import minor_of, parse_python_column, version_key
+
+SORT_KEYS: dict[str, Callable[[Any], Any]] = {
+    "tested-builds": lambda r: (r.os, r.device, version_key(r.version), r.package),
+    "cuda-toolkits": lambda r: version_key(r.version),
+    "cuda-majors": lambda r: int(r.major),
+    "cudnn": lambda r: version_key(r.version),
+    "tf-cuda-targets": lambda r: (version_key(r.tensorflow), r.id),
+    "wheels": lambda r: (r.package, version_key(r.version)),
+    "python-releases": lambda r: version_key(r.version),
+}
+VERSION_FIELDS = ("version", "series", "cuda", "cudnn", "tensorflow", "compute_capability", "major")
+
+
+def _unique_ids(kind: str, items: list[Located]) -> Iterable[Problem]:
+    seen: dict[str, Located] = {}
+    for item in items:
+        first = seen.setdefault(item.record.id, item)
+        if first is not item:
+            yield Problem(item.location, f"{kind}: duplicate id '{item.record.id}' (first at {first.location})", "unique-id")
+
+
+def _sorted(kind: str, items: list[Located]) -> Iterable[Problem]:
+    key = SORT_KEYS.get(kind, lambda r: r.id)
+    by_file: dict[str, list[Located]] = defaultdict(list)
+    for item in items:
+        by_file[item.location.path].append(item)
+    for group in by_file.values():
+        for before, after in zip(group, group[1:]):
+            try:
+                wrong = key(after.record) < key(before.record)
+            except (InvalidVersion, ValueError, TypeError):
+                continue  # reported by _parses
+            if wrong:
+                message = f"{kind}: '{after.record.id}' is out of order (it sorts before '{before.record.id}')"
+                yield Problem(after.location, message, "sorted")
+                break
+
+
+def _parses(kind: str, items: list[Located]) -> Iterable[Problem]:
+    for item in items:
+        record = item.record
+        for name in VERSION_FIELDS:
+            value = getattr(record, name, None)
+            if not isinstance(value, str) or name == "tensorflow" and kind in ("distributions", "install-recipes",
+                                                                               "tf-platform-requirements", "library-files"):
+                continue
+            try:
+                version_key(value.replace(".x", ""))
+            except InvalidVersion:
+                yield Problem(item.location, f"{name}: '{value}' is not a version", "version")
+        spec = getattr(record, "tensorflow", None)
+        if kind in ("distributions", "install-recipes", "tf-platform-requirements", "library-files") and spec:
+            try:
+                SpecifierSet(spec)
+            except InvalidSpecifier:
+                yield Problem(item.location, f"tensorflow: '{spec}' is not a PEP 440 specifier", "specifier")
+        if kind == "tested-builds":
+            try:
+                parse_python_column(record.python)
+            except ValueError as error:
+                yield Problem(item.location, f"python: {error}", "python-range")
+
+
+def _gpu_names(items: list[Located]) -> Iterable[Problem]:
+    owner: dict[str, Located] = {}
+    for item in items:
+        for name in (item.record.name, *item.record.aliases):
+            first = owner.setdefault(gpu_key(name), item)
+            if first.record.id != item.record.id:
+                message = f"gpus: name '{name}' of '{item.record.id}' also names '{first.record.id}' ({first.location})"
+                yield Problem(item.location, message, "gpu-alias")
+
+
+def _references(by_kind: dict[str, list[Located]]) -> Iterable[Problem]:
+    cuda_series = {item.record.series for item in by_kind.get("cuda-toolkits", [])}
+    cudnn_series = {item.record.series for item in by_kind.get("cudnn", [])}
+    tested_minors = set()
+    for item in by_kind.get("tested-builds", []):
+        row = item.record
+        tested_minors.add(minor_of(row.version))
+        if row.cuda and (row.cuda if "." in row.cuda else f"{row.cuda}.0") not in cuda_series:
+            yield Problem(item.location, f"cuda: no cuda-toolkits record for CUDA {row.cuda} (named by {row.id})", "reference")
+        if row.cudnn and not any(s == row.cudnn or s.split(".")[0] == row.cudnn for s in cudnn_series):
+            yield Problem(item.location, f"cudnn: no cudnn record for cuDNN {row.cudnn} (named by {row.id})", "reference")
+    for item in by_kind.get("tf-cuda-targets", []):
+        if tested_minors and item.record.tensorflow not in tested_minors:
+            message = f"tensorflow: no tested-builds row for TF {item.record.tensorflow}"
+            yield Problem(item.location, message, "reference")
+
+
+def cross_checks(by_kind: dict[str, list[Located]]) -> list[Problem]:
+    """Run every cross-file rule over records grouped by kind; return all problems found."""
+    problems: list[Problem] = []
+    for kind, items in by_kind.items():
+        problems += _unique_ids(kind, items)
+        problems += _parses(kind, items)
+        problems += _sorted(kind, items)
+    problems += _gpu_names(by_kind.get("gpus", []))
+    problems += _references(by_kind)
+    return problems

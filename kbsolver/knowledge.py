@@ -1,0 +1,276 @@
+"""The validated, indexed, immutable knowledge base and its queries.
+
+:func:`load` reads every ``matrix/*.yaml`` (or the paths given), validates each file against the
+schema of its kind, runs the cross-file checks of :mod:`kbsolver.checks`, and returns a
+:class:`Knowledge`. Any problem raises :class:`~kbsolver.errors.DataError` listing all of them
+with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`, never YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Optional
+
+from .errors import DataError, Location, Problem, UnknownGpuError
+from .loader import read_document
+from .model import (
+    KIND_CLASSES,
+    CudaMajor,
+    CudaTargets,
+    CudaToolkit,
+    Cudnn,
+    Distribution,
+    Gpu,
+    InstallRecipe,
+    LibraryFiles,
+    MsvcRedist,
+    PlatformRequirement,
+    PythonRelease,
+    Record,
+    TestedBuild,
+    WheelRelease,
+    build,
+    minor_of,
+    safe_version,
+    version_key,
+)
+from .paths import matrix_dir
+from .platforms import closest, wheel_targets
+
+#: CPython X.Y versions the wheel tags are expanded into (``py3`` tags, ``abi3`` tags).
+KNOWN_PYTHONS = ("2.7", *(f"3.{minor}" for minor in range(3, 15)))
+
+_GPU_NOISE = re.compile(r"\b(nvidia|geforce|tesla)\b")
+_GPU_VARIANT = re.compile(r"\b(\d+\s?gb|pcie|sxm\d?|hbm\d?e?|nvl|max-?q|mobile|notebook|design|oem)\b")
+
+
+def gpu_key(name: str) -> str:
+    """Normalise a GPU name for lookup: ``"NVIDIA GeForce RTX 3060"`` and ``"rtx-3060"`` -> ``"rtx3060"``."""
+    text = _GPU_NOISE.sub(" ", name.lower())
+    text = re.sub(r"\blaptop gpu\b", "laptop", text)
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def gpu_variant_key(name: str) -> str:
+    """Like :func:`gpu_key`, with memory sizes and form factors dropped (``A100-SXM4-40GB`` -> ``a100``)."""
+    return gpu_key(_GPU_VARIANT.sub(" ", _GPU_NOISE.sub(" ", name.lower()).replace("-", " ")))
+
+
+@dataclass(frozen=True)
+class Located:
+    """A record with the file position it was read from."""
+
+    record: Record
+    location: Location
+
+
+class Knowledge:
+    """The knowledge base: immutable tuples of records per kind, plus indexes for the solver.
+
+    Build it with :func:`load`; the constructor takes records already validated.
+    """
+
+    def __init__(self, records: dict[str, Sequence[Record]], sources: Sequence[str] = ()) -> None:
+        self._records = {kind: tuple(records.get(kind, ())) for kind in KIND_CLASSES}
+        self.files = tuple(sources)
+
+    def records(self, kind: str) -> tuple[Record, ...]:
+        """All records of a matrix ``kind`` (e.g. ``"gpus"``) in file order."""
+        return self._records[kind]
+
+    @property
+    def tested_builds(self) -> tuple[TestedBuild, ...]:
+        return self._records["tested-builds"]  # type: ignore[return-value]
+
+    @property
+    def wheels(self) -> tuple[WheelRelease, ...]:
+        return self._records["wheels"]  # type: ignore[return-value]
+
+    @property
+    def distributions(self) -> tuple[Distribution, ...]:
+        return self._records["distributions"]  # type: ignore[return-value]
+
+    @property
+    def cuda_toolkits(self) -> tuple[CudaToolkit, ...]:
+        return self._records["cuda-toolkits"]  # type: ignore[return-value]
+
+    @property
+    def cuda_majors(self) -> tuple[CudaMajor, ...]:
+        return self._records["cuda-majors"]  # type: ignore[return-value]
+
+    @property
+    def cudnn(self) -> tuple[Cudnn, ...]:
+        return self._records["cudnn"]  # type: ignore[return-value]
+
+    @property
+    def gpus(self) -> tuple[Gpu, ...]:
+        return self._records["gpus"]  # type: ignore[return-value]
+
+    @property
+    def cuda_targets(self) -> tuple[CudaTargets, ...]:
+        return self._records["tf-cuda-targets"]  # type: ignore[return-value]
+
+    @property
+    def platform_requirements(self) -> tuple[PlatformRequirement, ...]:
+        return self._records["tf-platform-requirements"]  # type: ignore[return-value]
+
+    @property
+    def install_recipes(self) -> tuple[InstallRecipe, ...]:
+        return self._records["install-recipes"]  # type: ignore[return-value]
+
+    @property
+    def msvc(self) -> tuple[MsvcRedist, ...]:
+        return self._records["msvc-redist"]  # type: ignore[return-value]
+
+    @property
+    def python_releases(self) -> tuple[PythonRelease, ...]:
+        return self._records["python-releases"]  # type: ignore[return-value]
+
+    @property
+    def library_files(self) -> tuple[LibraryFiles, ...]:
+        return self._records["library-files"]  # type: ignore[return-value]
+
+    # -- indexes ---------------------------------------------------------------------------
+
+    @cached_property
+    def _gpu_index(self) -> dict[str, Gpu]:
+        index: dict[str, Gpu] = {}
+        for gpu in self.gpus:
+            for name in (gpu.name, *gpu.aliases):
+                index.setdefault(gpu_key(name), gpu)
+        for gpu in self.gpus:
+            for name in (gpu.name, *gpu.aliases):
+                index.setdefault(gpu_variant_key(name), gpu)
+        return index
+
+    def find_gpu(self, name: str) -> Gpu:
+        """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored).
+
+        Raises :class:`UnknownGpuError` with a did-you-mean hint when nothing matches.
+        """
+        for key in (gpu_key(name), gpu_variant_key(name)):
+            if key and key in self._gpu_index:
+                return self._gpu_index[key]
+        suggestion = closest(gpu_key(name), self._gpu_index)
+        hint = f"did you mean '{suggestion}' ({self._gpu_index[suggestion].name})?" if suggestion else None
+        raise UnknownGpuError(f"--gpu: unknown GPU '{name}'", hint=hint or "give --compute-capability X.Y instead")
+
+    @cached_property
+    def pythons(self) -> tuple[str, ...]:
+        """CPython X.Y versions any TF wheel serves, oldest first."""
+        found = {python for targets in self._wheel_targets.values() for python, _, _ in targets}
+        return tuple(sorted(found, key=version_key))
+
+    @cached_property
+    def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
+        return {(w.package, w.version): frozenset(wheel_targets(w.tags, KNOWN_PYTHONS)) for w in self.wheels}
+
+    def wheel_targets(self, package: str, version: str) -> frozenset[tuple[str, str, str]]:
+        """``(python, os, arch)`` triples the wheels of ``package==version`` cover (empty if unknown)."""
+        return self._wheel_targets.get((package, version), frozenset())
+
+    def releases(self, package: str) -> list[WheelRelease]:
+        """Final, non-yanked releases of ``package`` that ship wheels, newest first."""
+        found = [
+            w for w in self.wheels
+            if w.package == package and not w.yanked and w.tags and not (safe_version(w.version) or version_key("0a0")).is_prerelease
+        ]
+        return sorted(found, key=lambda w: version_key(w.version), reverse=True)
+
+    @cached_property
+    def _tested_index(self) -> dict[tuple[str, str, str], list[TestedBuild]]:
+        index: dict[tuple[str, str, str], list[TestedBuild]] = defaultdict(list)
+        for row in self.tested_builds:
+            index[(row.minor, row.os, row.device)].append(row)
+        return index
+
+    def tested_rows(self, minor: str, os: str, device: str) -> list[TestedBuild]:
+        """Tested-build rows for a TF minor release ("2.10"), OS and device ("cpu"/"gpu")."""
+        return self._tested_index.get((minor, os, device), [])
+
+    def cuda_series(self, series: str) -> list[CudaToolkit]:
+        """Toolkit releases of a CUDA series as TF's tables name it ("11.2"; bare "10" means "10.0")."""
+        wanted = series if "." in series else f"{series}.0"
+        return [t for t in self.cuda_toolkits if t.series == wanted]
+
+    def cuda_major(self, major: str) -> Optional[CudaMajor]:
+        """The record of a CUDA major version ("11"), or ``None``."""
+        return next((m for m in self.cuda_majors if m.major == major), None)
+
+    def cudnn_series(self, series: str) -> list[Cudnn]:
+        """cuDNN releases of a series as TF's tables name it ("8.1"; bare "7" means any 7.x)."""
+        if "." in series:
+            return [c for c in self.cudnn if c.series == series]
+        return [c for c in self.cudnn if c.series.split(".")[0] == series]
+
+    def cuda_targets_for(self, tensorflow: str, os: str) -> Optional[CudaTargets]:
+        """The SASS/PTX targets of the GPU build of TF ``tensorflow`` (any version) on ``os``."""
+        minor = minor_of(tensorflow)
+        return next((t for t in self.cuda_targets if t.tensorflow == minor and os in t.os), None)
+
+
+def _read(paths: Iterable[Path]) -> tuple[dict[str, list[Located]], list[Problem]]:
+    """Parse and schema-check every file; group the valid records by kind with their positions."""
+    from .schema import validate_document
+
+    by_kind: dict[str, list[Located]] = defaultdict(list)
+    problems: list[Problem] = []
+    for path in paths:
+        document, found = read_document(path, _display(path))
+        problems.extend(found)
+        if document is None:
+            continue
+        schema_problems = validate_document(document)
+        problems.extend(schema_problems)
+        if schema_problems:
+            continue
+        kind = document.data["kind"]
+        for index, raw in enumerate(document.data["records"]):
+            record = build(KIND_CLASSES[kind], raw)
+            by_kind[kind].append(Located(record, document.locate(["records", index])))
+    return by_kind, problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def matrix_files(paths: Optional[Iterable[Path]] = None) -> list[Path]:
+    """Expand ``paths`` (files or directories; default: the bundled matrix) into YAML files, sorted."""
+    files: list[Path] = []
+    for path in paths or [matrix_dir()]:
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return files
+
+
+def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
+    """Validate files without building a :class:`Knowledge`: every schema and cross-file problem found."""
+    from .checks import cross_checks
+
+    by_kind, problems = _read(matrix_files(paths))
+    return problems + cross_checks(by_kind)
+
+
+def load(paths: Optional[Iterable[Path]] = None) -> Knowledge:
+    """Load, validate and index the matrix (default: the bundled ``matrix/``).
+
+    ``paths`` may name files and directories of ``*.yaml``. Raises :class:`DataError` listing every
+    problem (schema violations, duplicate keys, broken cross-references) with file:line positions.
+    """
+    from .checks import cross_checks
+
+    files = matrix_files(paths)
+    by_kind, problems = _read(files)
+    problems += cross_checks(by_kind)
+    if problems:
+        raise DataError(problems)
+    records = {kind: [located.record for located in items] for kind, items in by_kind.items()}
+    return Knowledge(records, [str(f) for f in files])

@@ -1,0 +1,304 @@
+"""Frozen records of the knowledge base, one class per matrix kind.
+
+Versions are kept as the source wrote them (``"535.104.05"``, ``"2.10"``); compare them with
+:func:`version_key`, which parses with :class:`packaging.version.Version`, never by editing the text.
+Each class documents the official source its facts come from; the YAML schema of each kind is in
+``schemas/<kind>.schema.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional, TypeVar
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+OS_NAMES = ("linux", "windows", "macos")
+ARCH_NAMES = ("x86_64", "arm64", "x86")
+
+
+@lru_cache(maxsize=4096)
+def version_key(text: str) -> Version:
+    """Parse a version string for ordering (``"11.2"`` < ``"11.10"``); raises ``InvalidVersion``."""
+    return Version(text)
+
+
+def safe_version(text: str) -> Optional[Version]:
+    """Return :func:`version_key` of ``text``, or ``None`` if it is not a PEP 440 version."""
+    try:
+        return version_key(text)
+    except InvalidVersion:
+        return None
+
+
+def minor_of(version: str) -> str:
+    """Return ``"major.minor"`` of a version string: ``"2.10.1"`` -> ``"2.10"``."""
+    parsed = version_key(version)
+    return f"{parsed.major}.{parsed.minor}"
+
+
+def parse_python_column(text: str) -> tuple[str, ...]:
+    """Expand a tested-build Python column into versions: ``"2.7, 3.3-3.6"`` -> ``("2.7", "3.3", ..., "3.6")``.
+
+    Raises ``ValueError`` when a part is not ``X.Y`` or ``X.Y-X.Z``.
+    """
+    versions: list[str] = []
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        low_major, low_minor = (int(n) for n in low.strip().split("."))
+        high_major, high_minor = (int(n) for n in (high or low).strip().split("."))
+        if low_major != high_major or high_minor < low_minor:
+            raise ValueError(f"bad Python range '{part.strip()}'")
+        versions.extend(f"{low_major}.{minor}" for minor in range(low_minor, high_minor + 1))
+    return tuple(versions)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was read: an official ``url`` and ``where`` on that page (table, row, line)."""
+
+    url: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    """Fields every matrix record has: ``id``, ``sources``, ``confidence`` and ``notes``."""
+
+    id: str
+    sources: tuple[Source, ...] = ()
+    confidence: Optional[str] = None
+    notes: Optional[str] = None
+
+
+R = TypeVar("R", bound=Record)
+
+
+def build(cls: type[R], record: Mapping[str, Any]) -> R:
+    """Make a ``cls`` from a validated YAML record: lists become tuples, unknown keys are ignored."""
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    values: dict[str, Any] = {}
+    for key, value in record.items():
+        if key not in names:
+            continue
+        if key == "sources":
+            value = tuple(Source(s["url"], s.get("where", "")) for s in value)
+        elif key == "steps":
+            value = tuple(Step(s["description"], s.get("command")) for s in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, dict):
+            value = tuple(sorted(value.items()))
+        values[key] = value
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class TestedBuild(Record):
+    """A row of TensorFlow's "Tested build configurations" tables (tensorflow.org/install/source)."""
+
+    __test__ = False  # not a pytest class, despite the name
+
+    package: str = ""
+    version: str = ""
+    os: str = ""
+    arch: str = "x86_64"
+    device: str = "cpu"
+    python: str = ""
+    compiler: Optional[str] = None
+    bazel: Optional[str] = None
+    cuda: Optional[str] = None
+    cudnn: Optional[str] = None
+
+    @property
+    def python_versions(self) -> tuple[str, ...]:
+        """The Python column expanded, e.g. ``("3.7", "3.8", "3.9", "3.10")``."""
+        return parse_python_column(self.python)
+
+    @property
+    def minor(self) -> str:
+        return minor_of(self.version)
+
+
+@dataclass(frozen=True)
+class WheelRelease(Record):
+    """A release of a TensorFlow distribution on PyPI with the tags of its wheels (generated)."""
+
+    package: str = ""
+    version: str = ""
+    uploaded: Optional[str] = None
+    yanked: bool = False
+    tags: tuple[str, ...] = ()
+    sdist_only: bool = False
+    and_cuda: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Distribution(Record):
+    """Which distribution carries which device support on which OS, over a TF version range."""
+
+    package: str = ""
+    extra: Optional[str] = None
+    tensorflow: str = ""
+    os: tuple[str, ...] = ()
+    arch: tuple[str, ...] = ()
+    device: str = "cpu"
+    cuda_from: Optional[str] = None
+    status: Optional[str] = None
+
+    def covers(self, version: str) -> bool:
+        """Whether the TF ``version`` is inside this record's range (pre-releases included)."""
+        return SpecifierSet(self.tensorflow).contains(version, prereleases=True)
+
+
+@dataclass(frozen=True)
+class CudaToolkit(Record):
+    """A CUDA Toolkit release: toolkit driver per OS (release notes, Table 3) and nvcc's targets."""
+
+    version: str = ""
+    series: str = ""
+    label: Optional[str] = None
+    release_date: Optional[str] = None
+    toolkit_driver: tuple[tuple[str, Optional[str]], ...] = ()
+    compute_capabilities: tuple[str, ...] = ()
+
+    def driver(self, os: str) -> Optional[str]:
+        """The toolkit driver version for ``os`` ("linux" or "windows"), or ``None`` if not published."""
+        return dict(self.toolkit_driver).get(os)
+
+
+@dataclass(frozen=True)
+class CudaMajor(Record):
+    """A CUDA major version and its minor-version-compatibility driver floor (release notes, Table 2)."""
+
+    major: str = ""
+    minor_version_floor: Optional[tuple[tuple[str, Optional[str]], ...]] = None
+
+    def floor(self, os: str) -> Optional[str]:
+        """The minor-version-compatibility floor on ``os``, or ``None`` where the major has none."""
+        return dict(self.minor_version_floor).get(os) if self.minor_version_floor else None
+
+
+@dataclass(frozen=True)
+class Cudnn(Record):
+    """A cuDNN release and the CUDA toolkit versions it supports (cuDNN support matrix)."""
+
+    version: str = ""
+    series: str = ""
+    cuda: tuple[str, ...] = ()
+    compute_capabilities: tuple[str, ...] = ()
+    os: tuple[str, ...] = ()
+    release_date: Optional[str] = None
+
+    def supports_cuda(self, series: str) -> bool:
+        """Whether this cuDNN release supports CUDA ``series`` ("11.2"; "11.x" entries cover the major)."""
+        major = series.split(".")[0]
+        return series in self.cuda or f"{major}.x" in self.cuda
+
+
+@dataclass(frozen=True)
+class Gpu(Record):
+    """An NVIDIA GPU with its compute capability and architecture (developer.nvidia.com/cuda-gpus)."""
+
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    segment: str = ""
+    compute_capability: str = ""
+    architecture: str = ""
+    chip: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class CudaTargets(Record):
+    """Compute capabilities a TF minor release's GPU build ships as SASS and as PTX (its .bazelrc)."""
+
+    tensorflow: str = ""
+    os: tuple[str, ...] = ()
+    sass: tuple[str, ...] = ()
+    ptx: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlatformRequirement(Record):
+    """A requirement of official TF wheels on the platform (MSVC runtime, AVX, 64-bit Python...)."""
+
+    tensorflow: str = ""
+    os: tuple[str, ...] = ()
+    requirement: str = ""
+    value: str = ""
+
+    def covers(self, version: str) -> bool:
+        return SpecifierSet(self.tensorflow).contains(version, prereleases=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One install step: what to do, and the command when there is one (``None`` for a download)."""
+
+    description: str
+    command: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class InstallRecipe(Record):
+    """The install commands TensorFlow's official guide gave for a TF range, OS and device."""
+
+    tensorflow: str = ""
+    os: tuple[str, ...] = ()
+    device: str = "cpu"
+    steps: tuple[Step, ...] = field(default=())
+
+    def covers(self, version: str) -> bool:
+        return SpecifierSet(self.tensorflow).contains(version, prereleases=True)
+
+
+@dataclass(frozen=True)
+class MsvcRedist(Record):
+    """A Microsoft Visual C++ Redistributable line and the DLLs it installs."""
+
+    version: str = ""
+    toolset: Optional[str] = None
+    dlls: tuple[str, ...] = ()
+    download: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PythonRelease(Record):
+    """A CPython feature release with its first-release and end-of-life dates (python.org)."""
+
+    version: str = ""
+    released: Optional[str] = None
+    end_of_life: Optional[str] = None
+    status: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class LibraryFiles(Record):
+    """Shared-library file names a component version provides, or a TF range loads."""
+
+    component: str = ""
+    version: Optional[str] = None
+    tensorflow: Optional[str] = None
+    os: Any = None
+    files: tuple[str, ...] = ()
+
+
+KIND_CLASSES: dict[str, type[Record]] = {
+    "tested-builds": TestedBuild,
+    "wheels": WheelRelease,
+    "distributions": Distribution,
+    "cuda-toolkits": CudaToolkit,
+    "cuda-majors": CudaMajor,
+    "cudnn": Cudnn,
+    "gpus": Gpu,
+    "tf-cuda-targets": CudaTargets,
+    "tf-platform-requirements": PlatformRequirement,
+    "install-recipes": InstallRecipe,
+    "msvc-redist": MsvcRedist,
+    "python-releases": PythonRelease,
+    "library-files": LibraryFiles,
+}
