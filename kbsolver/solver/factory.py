@@ -1,0 +1,280 @@
+"""The only part of the solver that reads the knowledge base: candidates and dependencies.
+
+Facts used (each from the matrix record named):
+- TF releases and the Python versions / platforms their wheels cover: ``wheels`` (PyPI tags);
+- which distribution carries GPU support where: ``distributions``;
+- the CUDA and cuDNN a TF GPU build was tested with: ``tested-builds``;
+- the compute capabilities a TF GPU build ships as SASS / PTX: ``tf-cuda-targets``;
+- the driver floor of a CUDA version: ``cuda-majors`` (minor-version compatibility) and
+  ``cuda-toolkits`` (toolkit driver, Table 3); nvcc's lowest target: ``cuda-toolkits``;
+- the CUDA versions a cuDNN release supports: ``cudnn``;
+- the MSVC runtime a Windows build needs: ``tf-platform-requirements``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Optional
+
+from ..compute import PTX, below, lowest, runs_as
+from ..knowledge import Knowledge
+from ..model import CudaToolkit, Distribution, minor_of, version_key
+from ..query import Query
+from .model import (
+    COMPUTE,
+    CUDA,
+    CUDNN,
+    DRIVER,
+    MSVC,
+    PYTHON,
+    TENSORFLOW,
+    Candidate,
+    Requirement,
+    TensorflowCandidate,
+)
+
+PACKAGE_PREFERENCE = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")
+
+
+def at_least(floor: str) -> Requirement.__annotations__["test"]:  # type: ignore[name-defined]
+    """A test passing candidates whose version is ``floor`` or newer (``None`` versions pass: undeclared)."""
+    wanted = version_key(floor)
+    return lambda c: c.version is None or version_key(c.version) >= wanted
+
+
+def cuda_series_name(cuda: str) -> str:
+    """TF's tables write bare majors for old toolkits ("8", "9"); the toolkit series is "8.0", "9.0"."""
+    return cuda if "." in cuda else f"{cuda}.0"
+
+
+def version_range(versions: Iterable[str]) -> str:
+    """Summarise X.Y versions: ``["3.7", "3.8", "3.9"]`` -> ``"3.7-3.9"``."""
+    ordered = sorted(versions, key=version_key)
+    if not ordered:
+        return "none"
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
+
+
+class Factory:
+    """Builds candidates and requirements for one :class:`Query` over one :class:`Knowledge`."""
+
+    def __init__(self, knowledge: Knowledge, query: Query) -> None:
+        self.knowledge = knowledge
+        self.query = query
+
+    # -- TensorFlow ------------------------------------------------------------------------
+
+    def distributions(self, device: Optional[str] = None) -> list[Distribution]:
+        """Distribution records for the query's OS/arch and ``device`` (default: the query's)."""
+        device = device or self.query.device
+        return [
+            d for d in self.knowledge.distributions
+            if self.query.os in d.os and d.device == device and (not d.arch or self.query.arch in d.arch)
+        ]
+
+    def tensorflow_candidates(self, device: Optional[str] = None) -> list[TensorflowCandidate]:
+        """Every installable TF release for the platform and ``device``, most preferred first:
+        newest version, then ``tensorflow`` before other distributions, an extra before none."""
+        device = device or self.query.device
+        found: dict[tuple[str, str, Optional[str]], TensorflowCandidate] = {}
+        for distribution in self.distributions(device):
+            for release in self.knowledge.releases(distribution.package):
+                if not distribution.covers(release.version):
+                    continue
+                key = (distribution.package, release.version, distribution.extra)
+                if key not in found:
+                    candidate = self._tensorflow(distribution, release.version, device)
+                    if candidate is not None:
+                        found[key] = candidate
+
+        def rank(c: TensorflowCandidate) -> tuple[int, bool]:
+            order = PACKAGE_PREFERENCE.index(c.package) if c.package in PACKAGE_PREFERENCE else len(PACKAGE_PREFERENCE)
+            return order, c.extra is None
+
+        by_package = sorted(found.values(), key=rank)
+        return sorted(by_package, key=lambda c: version_key(c.version or "0"), reverse=True)
+
+    def _tensorflow(self, distribution: Distribution, version: str, device: str) -> Optional[TensorflowCandidate]:
+        q = self.query
+        package = distribution.package
+        pythons = frozenset(p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch)
+        if not pythons:
+            return None
+        wheel = next(w for w in self.knowledge.wheels if w.package == package and w.version == version)
+        build = None
+        cuda = cudnn = None
+        targets = None
+        if device == "gpu":
+            rows = self.knowledge.tested_rows(minor_of(version), q.os, "gpu")
+            build = next((r for r in rows if r.cuda and r.cudnn), None)
+            if build is None:
+                return None
+            cuda, cudnn = cuda_series_name(build.cuda or ""), build.cudnn
+            targets = self.knowledge.cuda_targets_for(version, q.os)
+        else:
+            rows = self.knowledge.tested_rows(minor_of(version), q.os, "cpu")
+            build = rows[0] if rows else None
+        records = tuple(r for r in (distribution, build, wheel, targets) if r is not None)
+        return TensorflowCandidate(
+            TENSORFLOW, version, records, package=package, extra=distribution.extra, device=device, pythons=pythons,
+            cuda=cuda, cudnn=cudnn, cuda_from=distribution.cuda_from, distribution=distribution, build=build,
+            wheel=wheel, targets=targets,
+        )
+
+    def tensorflow_dependencies(self, c: TensorflowCandidate) -> list[Requirement]:
+        q = self.query
+        platform = f"{q.os} {q.arch}"
+        deps = [Requirement(PYTHON, f"TensorFlow {c.version} ({c.package}) has {platform} wheels for Python "
+                                    f"{version_range(c.pythons)}", lambda p, s=c.pythons: p.version in s)]
+        if c.device == "gpu" and c.cuda and c.cudnn:
+            deps.append(Requirement(CUDA, f"the TensorFlow {minor_of(c.version)} GPU build was tested with CUDA {c.cuda}",
+                                    lambda p, s=c.cuda: p.version == s))
+            deps.append(Requirement(CUDNN, f"the TensorFlow {minor_of(c.version)} GPU build was tested with cuDNN {c.cudnn}",
+                                    lambda p, s=c.cudnn: p.version == s or p.version.split(".")[0] == s))
+            deps.extend(self._compute_dependencies(c))
+        if q.os == "windows":
+            for req in self.knowledge.platform_requirements:
+                if req.requirement == "msvc-redist" and "windows" in req.os and req.covers(c.version):
+                    deps.append(Requirement(MSVC, f"TensorFlow {c.version} on Windows needs the MSVC {req.value} runtime",
+                                            at_least(req.value)))
+        return deps
+
+    def _compute_dependencies(self, c: TensorflowCandidate) -> list[Requirement]:
+        cc = self.query.compute_capability
+        if c.targets is None or cc is None:
+            return []
+        sass, ptx = c.targets.sass, c.targets.ptx
+        where = f"SASS for {', '.join(sass) or 'none'}; PTX for {', '.join(ptx) or 'none'}"
+        deps = [Requirement(COMPUTE, f"the TensorFlow {minor_of(c.version)} GPU build ships {where}",
+                            lambda p, s=sass, x=ptx: runs_as(p.version, s, x) is not None)]
+        if runs_as(cc, sass, ptx) == PTX and c.cuda:
+            ga = self._ga(c.cuda)
+            driver = ga.driver(self.query.os) if ga else None
+            if driver:
+                deps.append(Requirement(DRIVER, f"PTX JIT of CUDA {c.cuda} code needs the toolkit driver {driver} or newer "
+                                                f"(minor-version compatibility does not cover PTX JIT)", at_least(driver)))
+        return deps
+
+    # -- CUDA, cuDNN, driver, MSVC ---------------------------------------------------------
+
+    def _ga(self, series: str) -> Optional[CudaToolkit]:
+        releases = self.knowledge.cuda_series(series)
+        return min(releases, key=lambda t: version_key(t.version)) if releases else None
+
+    def driver_floor(self, series: str) -> tuple[Optional[str], str]:
+        """The lowest driver that runs CUDA ``series`` on the query's OS, and why.
+
+        CUDA 11+ : the minor-version-compatibility floor of the major; older CUDA: the toolkit driver
+        of the series' first release. ``(None, reason)`` when the matrix has no such number.
+        """
+        major = series.split(".")[0]
+        record = self.knowledge.cuda_major(major)
+        floor = record.floor(self.query.os) if record else None
+        if floor:
+            return floor, f"minor-version compatibility floor of CUDA {major}.x"
+        ga = self._ga(series)
+        driver = ga.driver(self.query.os) if ga else None
+        if driver:
+            return driver, f"toolkit driver of CUDA {ga.version}"  # type: ignore[union-attr]
+        return None, f"no published driver floor for CUDA {series} on {self.query.os}"
+
+    @cached_property
+    def cuda_candidates(self) -> list[Candidate]:
+        series = sorted({t.series for t in self.knowledge.cuda_toolkits}, key=version_key, reverse=True)
+        return [Candidate(CUDA, s, tuple(self.knowledge.cuda_series(s))) for s in series]
+
+    def cuda_dependencies(self, c: Candidate) -> list[Requirement]:
+        assert c.version is not None
+        deps = []
+        floor, why = self.driver_floor(c.version)
+        if floor:
+            deps.append(Requirement(DRIVER, f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})",
+                                    at_least(floor)))
+        ga = self._ga(c.version)
+        low = lowest(ga.compute_capabilities) if ga else None
+        if low and self.query.compute_capability:
+            deps.append(Requirement(COMPUTE, f"CUDA {c.version} targets compute capability {low} and newer",
+                                    lambda p, f=low: not below(p.version, f)))
+        return deps
+
+    @cached_property
+    def cudnn_candidates(self) -> list[Candidate]:
+        series = sorted({r.series for r in self.knowledge.cudnn}, key=version_key, reverse=True)
+        return [Candidate(CUDNN, s, tuple(self.knowledge.cudnn_series(s))) for s in series]
+
+    def cudnn_dependencies(self, c: Candidate) -> list[Requirement]:
+        releases = self.knowledge.cudnn_series(c.version or "")
+        supported = sorted({v for r in releases for v in r.cuda}, key=lambda v: version_key(v.replace("x", "0")))
+        return [Requirement(CUDA, f"cuDNN {c.version} supports CUDA {', '.join(supported)}",
+                            lambda p, rs=tuple(releases): any(r.supports_cuda(p.version) for r in rs))]
+
+    @cached_property
+    def msvc_candidates(self) -> list[Candidate]:
+        versions = {m.version: m for m in self.knowledge.msvc}
+        for req in self.knowledge.platform_requirements:
+            if req.requirement == "msvc-redist":
+                versions.setdefault(req.value, None)  # type: ignore[arg-type]
+        ordered = sorted(versions, key=version_key)
+        return [Candidate(MSVC, v, (versions[v],) if versions[v] else ()) for v in ordered]
+
+    def python_candidates(self) -> list[Candidate]:
+        if self.query.python:
+            return [Candidate(PYTHON, self.query.python)]
+        return [Candidate(PYTHON, v) for v in reversed(self.knowledge.pythons)]
+
+    # -- roots -----------------------------------------------------------------------------
+
+    def root_requirements(self) -> list[Requirement]:
+        """The declared facts as requirements (each tagged with the query key it comes from)."""
+        q = self.query
+        from packaging.specifiers import SpecifierSet
+
+        spec = SpecifierSet(q.tensorflow) if q.tensorflow else None
+        device = q.device
+        wanted = f"TensorFlow {q.tensorflow}" if q.tensorflow else "TensorFlow"
+        roots = [Requirement(TENSORFLOW, f"{wanted} with {device.upper()} support on {q.os} {q.arch}",
+                             lambda c: c.device == device and (spec is None or spec.contains(c.version, prereleases=True)),
+                             "tensorflow")]
+        if q.python:
+            roots.append(Requirement(PYTHON, f"Python {q.python} (declared)", lambda c: c.version == q.python, "python"))
+        if device == "gpu":
+            name = q.gpu or "the GPU"
+            roots.append(Requirement(COMPUTE, f"{name} is compute capability {q.compute_capability}",
+                                     lambda c: c.version == q.compute_capability, "gpu"))
+            roots.append(Requirement(DRIVER, f"NVIDIA driver {q.driver or '(any)'}", lambda c: True, "driver"))
+        return roots
+
+    def candidates(self, identifier: str) -> list[Candidate]:
+        """All candidates of ``identifier``, most preferred first."""
+        q = self.query
+        if identifier == TENSORFLOW:
+            return list(self._tensorflow_cache)
+        if identifier == PYTHON:
+            return self.python_candidates()
+        if identifier == CUDA:
+            return self.cuda_candidates
+        if identifier == CUDNN:
+            return self.cudnn_candidates
+        if identifier == MSVC:
+            return self.msvc_candidates
+        if identifier == DRIVER:
+            return [Candidate(DRIVER, q.driver)]
+        if identifier == COMPUTE:
+            return [Candidate(COMPUTE, q.compute_capability)] if q.compute_capability else []
+        return []
+
+    @cached_property
+    def _tensorflow_cache(self) -> list[TensorflowCandidate]:
+        return self.tensorflow_candidates()
+
+    def dependencies(self, candidate: Candidate) -> list[Requirement]:
+        """Requirements a chosen candidate adds."""
+        if isinstance(candidate, TensorflowCandidate):
+            return self.tensorflow_dependencies(candidate)
+        if candidate.name == CUDA:
+            return self.cuda_dependencies(candidate)
+        if candidate.name == CUDNN:
+            return self.cudnn_dependencies(candidate)
+        return []
+

@@ -1,0 +1,54 @@
+"""The resolvelib provider: answers resolvelib's five questions by asking the :class:`Factory`.
+
+It never looks inside the data; preference only orders identifiers (fixed facts first, then
+TensorFlow, then what TensorFlow pulls in) — candidate order comes from the factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from resolvelib import AbstractProvider
+
+from .factory import Factory
+from .model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, TENSORFLOW, Candidate, Requirement
+
+ORDER = (COMPUTE, DRIVER, TENSORFLOW, CUDA, CUDNN, PYTHON, MSVC)
+
+
+class Provider(AbstractProvider):  # type: ignore[misc]
+    """resolvelib provider over a :class:`Factory` (identifiers are component names)."""
+
+    def __init__(self, factory: Factory) -> None:
+        self.factory = factory
+
+    def identify(self, requirement_or_candidate: Requirement | Candidate) -> str:
+        return requirement_or_candidate.name
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> Any:
+        fixed_python = identifier == PYTHON and self.factory.query.python is not None
+        return (0 if fixed_python else 1, ORDER.index(identifier) if identifier in ORDER else len(ORDER))
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Requirement]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> Iterable[Candidate]:
+        wanted = list(requirements[identifier])
+        bad = set(incompatibilities[identifier])
+        return [c for c in self.factory.candidates(identifier) if c not in bad and all(r.test(c) for r in wanted)]
+
+    def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
+        return requirement.test(candidate)
+
+    def get_dependencies(self, candidate: Candidate) -> Iterable[Requirement]:
+        return self.factory.dependencies(candidate)
