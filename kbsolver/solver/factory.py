@@ -37,10 +37,10 @@ from .model import (
 PACKAGE_PREFERENCE = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")
 
 
-def at_least(floor: str) -> Requirement.__annotations__["test"]:  # type: ignore[name-defined]
-    """A test passing candidates whose version is ``floor`` or newer (``None`` versions pass: undeclared)."""
+def at_least(name: str, floor: str, text: str) -> Requirement:
+    """A requirement on ``name`` for version ``floor`` or newer (a ``None`` version, i.e. undeclared, passes)."""
     wanted = version_key(floor)
-    return lambda c: c.version is None or version_key(c.version) >= wanted
+    return Requirement(name, text, lambda c: c.version is None or version_key(c.version) >= wanted, bound=floor)
 
 
 def cuda_series_name(cuda: str) -> str:
@@ -136,8 +136,7 @@ class Factory:
         if q.os == "windows":
             for req in self.knowledge.platform_requirements:
                 if req.requirement == "msvc-redist" and "windows" in req.os and req.covers(c.version):
-                    deps.append(Requirement(MSVC, f"TensorFlow {c.version} on Windows needs the MSVC {req.value} runtime",
-                                            at_least(req.value)))
+                    deps.append(at_least(MSVC, req.value, f"TensorFlow {c.version} on Windows needs the MSVC {req.value} runtime"))
         return deps
 
     def _compute_dependencies(self, c: TensorflowCandidate) -> list[Requirement]:
@@ -152,8 +151,8 @@ class Factory:
             ga = self._ga(c.cuda)
             driver = ga.driver(self.query.os) if ga else None
             if driver:
-                deps.append(Requirement(DRIVER, f"PTX JIT of CUDA {c.cuda} code needs the toolkit driver {driver} or newer "
-                                                f"(minor-version compatibility does not cover PTX JIT)", at_least(driver)))
+                deps.append(at_least(DRIVER, driver, f"PTX JIT of CUDA {c.cuda} code needs the toolkit driver {driver} or newer "
+                                                     "(minor-version compatibility does not cover PTX JIT)"))
         return deps
 
     # -- CUDA, cuDNN, driver, MSVC ---------------------------------------------------------
@@ -182,15 +181,18 @@ class Factory:
     @cached_property
     def cuda_candidates(self) -> list[Candidate]:
         series = sorted({t.series for t in self.knowledge.cuda_toolkits}, key=version_key, reverse=True)
-        return [Candidate(CUDA, s, tuple(self.knowledge.cuda_series(s))) for s in series]
+        found = []
+        for name in series:
+            major = self.knowledge.cuda_major(name.split(".")[0])
+            found.append(Candidate(CUDA, name, tuple(r for r in (self._ga(name), major) if r is not None)))
+        return found
 
     def cuda_dependencies(self, c: Candidate) -> list[Requirement]:
         assert c.version is not None
         deps = []
         floor, why = self.driver_floor(c.version)
         if floor:
-            deps.append(Requirement(DRIVER, f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})",
-                                    at_least(floor)))
+            deps.append(at_least(DRIVER, floor, f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})"))
         ga = self._ga(c.version)
         low = lowest(ga.compute_capabilities) if ga else None
         if low and self.query.compute_capability:
@@ -276,5 +278,26 @@ class Factory:
             return self.cuda_dependencies(candidate)
         if candidate.name == CUDNN:
             return self.cudnn_dependencies(candidate)
+        if candidate.name == COMPUTE:
+            return self.compute_dependencies(candidate)
         return []
+
+    def first_toolkit_for(self, cc: str) -> Optional[CudaToolkit]:
+        """The earliest CUDA release whose nvcc targets compute capability ``cc`` (``None`` if none does)."""
+        listing = [t for t in self.knowledge.cuda_toolkits if cc in t.compute_capabilities]
+        return min(listing, key=lambda t: version_key(t.version), default=None)
+
+    def compute_dependencies(self, c: Candidate) -> list[Requirement]:
+        """A GPU needs a driver at least as new as the toolkit driver of the first CUDA that targets it.
+
+        Derived rule: NVIDIA ships support for a new architecture in the driver released with the
+        first toolkit that targets it (release notes Table 3), so an older driver cannot run the GPU.
+        """
+        first = self.first_toolkit_for(c.version or "")
+        driver = first.driver(self.query.os) if first else None
+        if not driver or first is None:
+            return []
+        name = self.query.gpu or f"compute capability {c.version}"
+        return [at_least(DRIVER, driver, f"the {name} (compute capability {c.version}) needs a driver at least as new as "
+                                         f"{driver}, the toolkit driver of CUDA {first.version}, the first CUDA that targets it")]
 

@@ -67,13 +67,15 @@ class Requirement:
     """A constraint on one identifier: ``test`` decides whether a candidate satisfies it.
 
     ``text`` says it in plain words ("TensorFlow 2.10.1 has wheels for Python 3.7-3.10");
-    ``key`` names the query fact it comes from (``python``, ``os``...) for root requirements.
+    ``key`` names the query fact it comes from (``python``, ``os``...) for root requirements;
+    ``bound`` is the lower bound of an "X or newer" requirement (driver floors, MSVC runtime).
     """
 
     name: str
     text: str
     test: Callable[[Any], bool] = field(compare=False)
     key: Optional[str] = None
+    bound: Optional[str] = None
 
     def __repr__(self) -> str:
         return f"Requirement({self.name}: {self.text})"

@@ -1,0 +1,161 @@
+"""Turn a :class:`~kbsolver.solver.Solution` into a readable :class:`~kbsolver.result.Plan`.
+
+Install steps follow the official guide of the release's era (``install-recipes`` records) and
+fall back to NVIDIA's download archives; notes explain SASS vs PTX JIT, the driver floor, and
+platform requirements (AVX, 64-bit Python). Every record used contributes its source URLs.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .compute import PTX, SASS, runs_as
+from .model import InstallRecipe, Record, minor_of, version_key
+from .result import Component, Plan, Step
+from .solver import Solution, TensorflowCandidate
+from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
+
+NVIDIA_DRIVERS = "https://www.nvidia.com/Download/index.aspx"
+CUDA_ARCHIVE = "https://developer.nvidia.com/cuda-toolkit-archive"
+CUDNN_ARCHIVE = "https://developer.nvidia.com/rdp/cudnn-archive"
+MSVC_DOWNLOAD = "https://aka.ms/vs/17/release/vc_redist.x64.exe"
+
+
+def _requirements(solution: Solution, name: str) -> list[Requirement]:
+    factory = solution.factory
+    found = []
+    for candidate in solution.chosen.values():
+        found.extend(r for r in factory.dependencies(candidate) if r.name == name)
+    return found
+
+
+def driver_floor(solution: Solution) -> tuple[Optional[str], list[str]]:
+    """The highest driver floor among the chosen components, and the texts of all driver requirements."""
+    requirements = [r for r in _requirements(solution, DRIVER) if r.bound]
+    if not requirements:
+        return None, []
+    top = max(requirements, key=lambda r: version_key(r.bound or "0"))
+    return top.bound, [r.text for r in requirements]
+
+
+def _recipe(solution: Solution) -> Optional[InstallRecipe]:
+    tf = solution.tensorflow
+    os = solution.factory.query.os
+    for recipe in solution.factory.knowledge.install_recipes:
+        if os in recipe.os and recipe.device == tf.device and recipe.covers(tf.version or ""):
+            return recipe
+    return None
+
+
+def _fill(text: str, tf: TensorflowCandidate) -> str:
+    values = {"version": tf.version or "", "package": tf.package, "cuda": tf.cuda or "", "cudnn": tf.cudnn or "",
+              "requirement": tf.requirement_text}
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def build_plan(solution: Solution) -> Plan:
+    """Components, numbered steps, notes and sources for a solved query."""
+    query = solution.factory.query
+    knowledge = solution.factory.knowledge
+    tf = solution.tensorflow
+    chosen = solution.chosen
+    python = chosen[PYTHON].version or ""
+    components = [Component("tensorflow", tf.version, tf.package, tf.extra), Component("python", python)]
+    records: list[Record] = [*tf.records]
+    notes: list[str] = []
+    steps: list[Step] = []
+    floor = None
+    if tf.device == "gpu":
+        components += [Component("cuda", chosen[CUDA].version), Component("cudnn", chosen[CUDNN].version)]
+        records += [*chosen[CUDA].records, *chosen[CUDNN].records]
+        floor, driver_texts = driver_floor(solution)
+        components.append(Component("nvidia-driver", min_version=floor or "unknown"))
+        notes.extend(driver_texts)
+        gpu = next((g for g in knowledge.gpus if g.name == query.gpu), None)
+        if gpu:
+            records.append(gpu)
+        notes.append(_compute_note(solution))
+    msvc = chosen.get(MSVC)
+    if msvc is not None:
+        components.append(Component("msvc-redist", msvc.version))
+        records += list(msvc.records)
+    recipe = _recipe(solution)
+    if recipe is not None:
+        records.append(recipe)
+    steps += _steps(solution, floor, recipe)
+    notes += _platform_notes(solution, records)
+    if query.python is None:
+        notes.append(f"Python {python} chosen: the newest Python with a {tf.package} {tf.version} wheel for "
+                     f"{query.os} {query.arch}.")
+    tested = tf.build.python_versions if tf.build else ()
+    if tested and python not in tested:
+        notes.append(f"PyPI has a Python {python} wheel of {tf.package} {tf.version}, but TensorFlow's tested-build "
+                     f"table for {minor_of(tf.version or '0')} lists Python {tf.build.python}.")  # type: ignore[union-attr]
+    if tf.wheel and tf.wheel.and_cuda and tf.extra == "and-cuda":
+        notes.append(f"pip installs CUDA/cuDNN from the and-cuda extra's pins: {', '.join(tf.wheel.and_cuda)}.")
+    urls = dict.fromkeys(s.url for r in records for s in r.sources)
+    return Plan(tuple(components), tuple(steps), tuple(dict.fromkeys(n for n in notes if n)), tuple(urls))
+
+
+def _compute_note(solution: Solution) -> str:
+    query = solution.factory.query
+    tf = solution.tensorflow
+    cc = chosen_cc = solution.chosen[COMPUTE].version or ""
+    name = f"{query.gpu} (compute capability {cc}, sm_{cc.replace('.', '')})" if query.gpu else f"compute capability {cc}"
+    if tf.targets is None:
+        return (f"The matrix does not record which compute capabilities the TensorFlow {minor_of(tf.version or '0')} "
+                f"GPU build ships; {name} support is unverified.")
+    how = runs_as(chosen_cc, tf.targets.sass, tf.targets.ptx)
+    shipped = f"SASS {', '.join(tf.targets.sass) or 'none'}; PTX {', '.join(tf.targets.ptx) or 'none'}"
+    if how == SASS:
+        return f"The {name} runs TensorFlow {tf.version} natively (the build ships {shipped})."
+    if how == PTX:
+        return (f"The {name} runs TensorFlow {tf.version} through PTX JIT (the build ships {shipped}): the first start "
+                "compiles kernels for minutes; set CUDA_CACHE_MAXSIZE (e.g. 4294967296) so the cache keeps them.")
+    return f"The {name} is not supported by the build ({shipped})."
+
+
+def _platform_notes(solution: Solution, records: list[Record]) -> list[str]:
+    query = solution.factory.query
+    tf = solution.tensorflow
+    notes = []
+    for req in solution.factory.knowledge.platform_requirements:
+        if query.os in req.os and req.covers(tf.version or "") and req.requirement != "msvc-redist":
+            notes.append(f"{req.requirement}: {req.value}" + (f" ({req.notes})" if req.notes and len(req.notes) < 160 else ""))
+            records.append(req)
+    return notes
+
+
+def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRecipe]) -> list[Step]:
+    query = solution.factory.query
+    knowledge = solution.factory.knowledge
+    tf = solution.tensorflow
+    chosen = solution.chosen
+    python = chosen[PYTHON].version or ""
+    steps: list[Step] = []
+    if tf.device == "gpu":
+        steps.append(Step(f"Install an NVIDIA driver {floor} or newer for the {query.gpu or 'GPU'} "
+                          f"({NVIDIA_DRIVERS}); check with nvidia-smi", "nvidia-smi"))
+    msvc = chosen.get(MSVC)
+    if msvc is not None:
+        record = next((m for m in knowledge.msvc if m.version == msvc.version), None)
+        download = (record.download if record and record.download else MSVC_DOWNLOAD)
+        steps.append(Step(f"Install the Microsoft Visual C++ {msvc.version} (or newer) Redistributable, x64 "
+                          f"({download}); it provides msvcp140_1.dll", None))
+    venv = f"py -{python} -m venv tf-env" if query.os == "windows" else f"python{python} -m venv tf-env"
+    activate = r"tf-env\Scripts\activate" if query.os == "windows" else "source tf-env/bin/activate"
+    steps.append(Step(f"Create and activate a virtual environment with 64-bit CPython {python}", f"{venv} && {activate}"))
+    if recipe is not None:
+        steps += [Step(_fill(s.description, tf), _fill(s.command, tf) if s.command else None) for s in recipe.steps]
+    elif tf.device == "gpu" and tf.cuda_from != "pip":
+        steps.append(Step(f"Install CUDA Toolkit {chosen[CUDA].version} ({CUDA_ARCHIVE})", None))
+        steps.append(Step(f"Install cuDNN {chosen[CUDNN].version} for CUDA {chosen[CUDA].version} ({CUDNN_ARCHIVE}) "
+                          "and put its bin/lib directory on the library path", None))
+    install = f'python -m pip install "{tf.requirement_text}"'
+    if not any(install in (s.command or "") for s in steps):
+        steps.append(Step(f"Install {tf.package} {tf.version}", install))
+    check = "python -c \"import tensorflow as tf; print(tf.__version__, tf.config.list_physical_devices('GPU'))\""
+    steps.append(Step("Check that TensorFlow imports" + (" and sees the GPU" if tf.device == "gpu" else ""), check))
+    return steps

@@ -1,0 +1,113 @@
+"""Result types of ``plan``: a plan, or a conflict with reasons and verified suggestions.
+
+:meth:`PlanResult.to_dict` produces the JSON contract published as ``schemas/plan.schema.json``
+(``schema_version`` 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .query import Query
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of the plan: ``name`` from the contract's vocabulary (tensorflow, python, cuda, cudnn,
+    nvidia-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor)."""
+
+    name: str
+    version: Optional[str] = None
+    package: Optional[str] = None
+    extra: Optional[str] = None
+    min_version: Optional[str] = None
+
+    def to_dict(self) -> dict[str, str]:
+        data = {"name": self.name, "package": self.package, "extra": self.extra, "version": self.version,
+                "min_version": self.min_version}
+        return {k: v for k, v in data.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A numbered install step: what to do and, where there is one, the command to run."""
+
+    description: str
+    command: Optional[str] = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {"description": self.description, **({"command": self.command} if self.command else {})}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A consistent install plan: components, steps, notes, and the source URLs it rests on."""
+
+    components: tuple[Component, ...]
+    steps: tuple[Step, ...]
+    notes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def component(self, name: str) -> Optional[Component]:
+        """The component called ``name``, or ``None``."""
+        return next((c for c in self.components if c.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"components": [c.to_dict() for c in self.components], "steps": [s.to_dict() for s in self.steps],
+                "notes": list(self.notes), "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A change to the query (its own keys) that gives a plan; verified by solving again."""
+
+    change: dict[str, Any]
+    summary: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"change": dict(self.change), "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why no plan exists: a one-line ``summary``, the clashing facts, and suggestions."""
+
+    summary: str
+    reasons: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary, "reasons": [{"message": r} for r in self.reasons],
+                "suggestions": [s.to_dict() for s in self.suggestions]}
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The outcome of :func:`kbsolver.plan`: exactly one of ``plan`` and ``conflict`` is set."""
+
+    query: Query
+    plan: Optional[Plan] = None
+    conflict: Optional[Conflict] = None
+    extra_query: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``"ok"`` or ``"conflict"``."""
+        return "ok" if self.plan else "conflict"
+
+    @property
+    def exit_code(self) -> int:
+        """0 for a plan, 1 for a conflict (the CLI's documented codes)."""
+        return 0 if self.plan else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "status": self.status,
+                                "query": {**self.query.to_dict(), **self.extra_query}}
+        if self.plan:
+            data["plan"] = self.plan.to_dict()
+        if self.conflict:
+            data["conflict"] = self.conflict.to_dict()
+        return data
