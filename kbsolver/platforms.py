@@ -121,7 +121,25 @@ def wheel_targets(tags: Iterable[str], known_pythons: Iterable[str]) -> set[tupl
     return targets
 
 
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 def closest(value: str, options: Iterable[str]) -> Optional[str]:
-    """The option most similar to ``value`` (for did-you-mean hints), or ``None``."""
-    found = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return found[0] if found else None
+    """The option most similar to ``value`` for did-you-mean hints (fewest edits, a swap counting as one),
+    or ``None`` when nothing is within a third of the length."""
+    best = min(options, key=lambda o: (_edit_distance(value, o), -difflib.SequenceMatcher(None, value, o).ratio()),
+               default=None)
+    if best is None or _edit_distance(value, best) > max(2, len(value) // 3):
+        return None
+    return best

@@ -1,0 +1,106 @@
+"""The ``kbsolve`` command line: parse flags, call the library, render, exit.
+
+Exit codes: 0 success (a plan; valid data), 1 no plan (conflict) or invalid data,
+2 bad input (unknown GPU, malformed flag, missing file). Results go to stdout; errors go to
+stderr as one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import DataError, InputError, KbError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Consistent TensorFlow install plans from official compatibility facts.")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+MatrixOption = typer.Option(None, "--matrix", help="Matrix files or directories to use instead of the bundled one.")
+
+
+def _fail(error: KbError) -> None:
+    typer.echo(f"kbsolve: error: {error}", err=True)
+    if isinstance(error, DataError):
+        for problem in error.problems[1:50]:
+            typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _load(matrix: Optional[list[Path]]):  # type: ignore[no-untyped-def]
+    from .knowledge import load
+
+    for path in matrix or []:
+        if not path.exists():
+            raise InputError(f"--matrix: no such file or directory: {path}")
+    return load(matrix or None)
+
+
+@app.command()
+def plan(
+    gpu: Optional[str] = typer.Option(None, "--gpu", help="GPU name or alias, e.g. rtx3060, 'GeForce RTX 3060 Laptop GPU'."),
+    compute_capability: Optional[str] = typer.Option(None, "--compute-capability", help="GPU compute capability X.Y."),
+    python: Optional[str] = typer.Option(None, "--python", help="Python version X.Y (default: the newest that fits)."),
+    os: Optional[str] = typer.Option(None, "--os", help="linux | windows | macos (default: this machine)."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="x86_64 | arm64 | x86 (aliases amd64, aarch64...; default: this machine)."),
+    driver: Optional[str] = typer.Option(None, "--driver", help="Installed NVIDIA driver version, e.g. 535.104.05."),
+    tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="TensorFlow version range, e.g. 2.10.* or <2.11."),
+    cpu_only: bool = typer.Option(False, "--cpu-only", help="Plan a CPU-only install."),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    matrix: Optional[list[Path]] = MatrixOption,
+) -> None:
+    """Solve for a consistent install plan (exit 0), or explain why none exists (exit 1)."""
+    from .api import plan as make_plan
+    from .query import make_query
+    from .render import plan_text, to_json
+
+    try:
+        knowledge = _load(matrix)
+        query = make_query(knowledge, gpu=gpu, compute_capability_=compute_capability, python=python, os=os, arch=arch,
+                           driver=driver, tensorflow=tensorflow, cpu_only=cpu_only)
+        result = make_plan(query, knowledge)
+    except KbError as error:
+        _fail(error)
+        return
+    typer.echo(to_json(result.to_dict()) if format is Format.json else plan_text(result))
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def validate(paths: Optional[list[Path]] = typer.Argument(None, help="YAML files or directories (default: the bundled matrix).")) -> None:
+    """Check matrix files: schema, duplicate keys, order, cross-references. Exit 1 on any problem."""
+    from .knowledge import check, matrix_files
+    from .render import problems_text
+
+    for path in paths or []:
+        if not path.exists():
+            _fail(InputError(f"validate: no such file or directory: {path}"))
+    files = matrix_files(paths or None)
+    problems = check(paths or None)
+    if problems:
+        typer.echo(problems_text(problems))
+        typer.echo(f"kbsolve validate: {len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(files)} file(s) valid")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KbError as error:  # pragma: no cover - commands handle their own
+        typer.echo(f"kbsolve: error: {error}", err=True)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Text and JSON renderers for results; the CLI prints what these return."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import Problem
+from .result import PlanResult, Suggestion
+
+
+def to_json(data: Any) -> str:
+    """Serialise a result dictionary as stable, indented JSON."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def flags_for(change: dict[str, Any]) -> str:
+    """The ``kbsolve plan`` flags that apply a suggestion's change: ``{"cpu_only": True}`` -> ``--cpu-only``."""
+    parts = []
+    for key, value in change.items():
+        flag = "--" + key.replace("_", "-")
+        parts.append(flag if value is True else f"{flag} {value}")
+    return " ".join(parts)
+
+
+def _suggestion(s: Suggestion) -> str:
+    return f"  - {s.summary}\n      kbsolve plan ... {flags_for(s.change)}"
+
+
+def plan_text(result: PlanResult) -> str:
+    """Human-readable rendering of a plan or a conflict."""
+    q = result.query
+    target = f"{q.gpu} (compute capability {q.compute_capability})" if q.gpu else (
+        f"compute capability {q.compute_capability}" if q.compute_capability else "no GPU")
+    python = f"Python {q.python}" if q.python else "any Python"
+    head = f"TensorFlow install plan for {target}{', CPU only' if q.cpu_only else ''}, {python}, {q.os} {q.arch}"
+    lines = [head, ""]
+    if result.plan is None:
+        conflict = result.conflict
+        assert conflict is not None
+        lines += ["No plan: no TensorFlow install fits these facts.", "", "Why:"]
+        lines += [f"  - {reason}" for reason in conflict.reasons]
+        if conflict.suggestions:
+            lines += ["", "What would give a plan (each checked by solving again):"]
+            lines += [_suggestion(s) for s in conflict.suggestions]
+        return "\n".join(lines)
+    plan = result.plan
+    lines.append("Components:")
+    for c in plan.components:
+        if c.min_version:
+            value = f">= {c.min_version}"
+        else:
+            value = c.version or ""
+            if c.package:
+                value += f"  (pip: {c.package}{'[' + c.extra + ']' if c.extra else ''})"
+        lines.append(f"  {c.name:<15} {value}")
+    lines += ["", "Steps:"]
+    for number, step in enumerate(plan.steps, 1):
+        lines.append(f"  {number}. {step.description}")
+        if step.command:
+            lines.append(f"       $ {step.command}")
+    if plan.notes:
+        lines += ["", "Notes:"] + [f"  - {note}" for note in plan.notes]
+    if plan.sources:
+        lines += ["", "Sources:"] + [f"  - {url}" for url in plan.sources]
+    return "\n".join(lines)
+
+
+def problems_text(problems: list[Problem]) -> str:
+    """One line per problem: ``file:line:col: message``."""
+    return "\n".join(str(p) for p in problems)
