@@ -27,7 +27,6 @@ SORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "cudnn": lambda r: version_key(r.version),
     "tf-cuda-targets": lambda r: (version_key(r.tensorflow), r.id),
     "wheels": lambda r: (r.package, version_key(r.version)),
-    "python-releases": lambda r: version_key(r.version),
 }
 VERSION_FIELDS = ("version", "series", "cuda", "cudnn", "tensorflow", "compute_capability", "major")
 

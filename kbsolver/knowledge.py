@@ -256,7 +256,8 @@ def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
     from .checks import cross_checks
 
     by_kind, problems = _read(matrix_files(paths))
-    return problems + cross_checks(by_kind)
+    problems += cross_checks(by_kind)
+    return sorted(problems, key=lambda p: (p.location.path, p.location.line, p.location.column))
 
 
 def load(paths: Optional[Iterable[Path]] = None) -> Knowledge:

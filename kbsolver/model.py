@@ -249,6 +249,7 @@ class InstallRecipe(Record):
 
     tensorflow: str = ""
     os: tuple[str, ...] = ()
+    environment: Optional[str] = None
     device: str = "cpu"
     steps: tuple[Step, ...] = field(default=())
 

@@ -7,6 +7,7 @@ platform requirements (AVX, 64-bit Python). Every record used contributes its so
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from .compute import PTX, SASS, runs_as
@@ -39,12 +40,50 @@ def driver_floor(solution: Solution) -> tuple[Optional[str], list[str]]:
 
 
 def _recipe(solution: Solution) -> Optional[InstallRecipe]:
+    """The official guide's recipe for this release, OS and device; the most specific range wins
+    (fewest releases covered), and WSL2-only recipes are left to WSL2 hosts."""
     tf = solution.tensorflow
+    knowledge = solution.factory.knowledge
     os = solution.factory.query.os
-    for recipe in solution.factory.knowledge.install_recipes:
-        if os in recipe.os and recipe.device == tf.device and recipe.covers(tf.version or ""):
-            return recipe
-    return None
+    matches = [r for r in knowledge.install_recipes
+               if os in r.os and r.environment is None and r.device == tf.device and r.covers(tf.version or "")]
+    releases = {w.version for w in knowledge.wheels if w.package == "tensorflow"}
+    return min(matches, key=lambda r: (sum(r.covers(v) for v in releases), r.id), default=None)
+
+
+_ENVIRONMENT = re.compile(r"conda (create|activate)|-m venv|^source \S*activate$|Scripts\\activate|pip install --upgrade pip|^nvidia-smi$")
+_PIP = re.compile(r"pip3? install ")
+
+
+def recipe_steps(recipe: InstallRecipe, tf: TensorflowCandidate) -> tuple[list[Step], list[str], list[Step]]:
+    """Split a guide's recipe around kbsolver's own steps.
+
+    Returns ``(setup, extra_requirements, after)``: the CUDA/cuDNN setup steps to run before
+    installing TensorFlow; requirements the guide installed together with TensorFlow (e.g.
+    ``nvidia-cudnn-cu11==8.6.0.163``); steps that need TensorFlow installed (troubleshooting).
+    Environment creation, MSVC, the TF install and verification are kbsolver's own steps.
+    """
+    setup: list[Step] = []
+    extra: list[str] = []
+    after: list[Step] = []
+    installed = False  # steps after the guide's TF install keep their place after ours
+    for step in recipe.steps:
+        command = _fill(step.command, tf) if step.command else None
+        description = _fill(step.description, tf)
+        if command is None:
+            if "Visual C++" not in description:
+                (after if installed else setup).append(Step(description))
+        elif _ENVIRONMENT.search(command.strip()) or command.lstrip().startswith(("python -c", "python3 -c")):
+            continue
+        elif _PIP.search(command) and "tensorflow" in command:
+            words = command.split(_PIP.search(command).group(0), 1)[1].split()  # type: ignore[union-attr]
+            extra += [w.strip("'\"") for w in words if not w.startswith("-") and "tensorflow" not in w]
+            installed = True
+        elif installed or "tensorflow" in command or "import " in command:
+            after.append(Step(description, command))
+        else:
+            setup.append(Step(description, command))
+    return setup, extra, after
 
 
 def _fill(text: str, tf: TensorflowCandidate) -> str:
@@ -147,15 +186,24 @@ def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRec
     venv = f"py -{python} -m venv tf-env" if query.os == "windows" else f"python{python} -m venv tf-env"
     activate = r"tf-env\Scripts\activate" if query.os == "windows" else "source tf-env/bin/activate"
     steps.append(Step(f"Create and activate a virtual environment with 64-bit CPython {python}", f"{venv} && {activate}"))
+    extra: list[str] = []
+    after: list[Step] = []
     if recipe is not None:
-        steps += [Step(_fill(s.description, tf), _fill(s.command, tf) if s.command else None) for s in recipe.steps]
-    elif tf.device == "gpu" and tf.cuda_from != "pip":
+        setup, extra, after = recipe_steps(recipe, tf)
+        if any((s.command or "").startswith("conda install") for s in setup):  # the guide's CUDA comes from conda
+            steps[-1] = Step(f"Create and activate a conda environment with Python {python} (Miniconda)",
+                             f"conda create --name tf-env python={python} && conda activate tf-env")
+        steps += setup
+    if tf.device == "gpu" and tf.cuda_from != "pip" and not any(s.command and "cud" in s.command.lower() for s in steps):
         steps.append(Step(f"Install CUDA Toolkit {chosen[CUDA].version} ({CUDA_ARCHIVE})", None))
         steps.append(Step(f"Install cuDNN {chosen[CUDNN].version} for CUDA {chosen[CUDA].version} ({CUDNN_ARCHIVE}) "
                           "and put its bin/lib directory on the library path", None))
-    install = f'python -m pip install "{tf.requirement_text}"'
-    if not any(install in (s.command or "") for s in steps):
-        steps.append(Step(f"Install {tf.package} {tf.version}", install))
-    check = "python -c \"import tensorflow as tf; print(tf.__version__, tf.config.list_physical_devices('GPU'))\""
+    requirements = " ".join(f'"{r}"' for r in [tf.requirement_text, *extra])
+    steps.append(Step(f"Install {tf.package} {tf.version}" + (f" with {', '.join(extra)}" if extra else ""),
+                      f"python -m pip install {requirements}"))
+    troubleshooting = [s for s in after if "fails" in s.description]
+    steps += [s for s in after if s not in troubleshooting]
+    probe = "tf.config.list_physical_devices('GPU')" if version_key(tf.version or "0") >= version_key("2.1") else "tf.test.is_gpu_available()"
+    check = f"python -c \"import tensorflow as tf; print(tf.__version__, {probe})\""
     steps.append(Step("Check that TensorFlow imports" + (" and sees the GPU" if tf.device == "gpu" else ""), check))
-    return steps
+    return steps + troubleshooting

@@ -66,11 +66,15 @@ class Factory:
     # -- TensorFlow ------------------------------------------------------------------------
 
     def distributions(self, device: Optional[str] = None) -> list[Distribution]:
-        """Distribution records for the query's OS/arch and ``device`` (default: the query's)."""
+        """Distribution records for the query's OS/arch and ``device`` (default: the query's).
+
+        Removed distributions are skipped, and for ``gpu`` only CUDA builds count (not Apple's Metal plugin).
+        """
         device = device or self.query.device
         return [
             d for d in self.knowledge.distributions
             if self.query.os in d.os and d.device == device and (not d.arch or self.query.arch in d.arch)
+            and d.status != "removed" and (device == "cpu" or d.cuda_from is not None)
         ]
 
     def tensorflow_candidates(self, device: Optional[str] = None) -> list[TensorflowCandidate]:

@@ -1,0 +1,121 @@
+"""The kbsolve command line: output, JSON contract, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kbsolver.cli import app
+from kbsolver.schema import validate_output
+
+runner = CliRunner()
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def plan_json(*args: str) -> tuple[int, dict]:
+    result = run("plan", *args, "--format", "json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_rtx3060_python38_windows_gives_tf_2_10_with_cuda_11_2_and_msvc_2019() -> None:
+    code, data = plan_json("--gpu", "rtx3060", "--python", "3.8", "--os", "windows")
+    assert code == 0 and validate_output(data, "plan") == []
+    components = {c["name"]: c for c in data["plan"]["components"]}
+    assert components["tensorflow"]["version"].startswith("2.10.")
+    assert (components["cuda"]["version"], components["cudnn"]["version"]) == ("11.2", "8.1")
+    assert components["msvc-redist"]["version"] == "2019"
+    assert data["query"]["compute_capability"] == "8.6"
+
+
+def test_rtx3060_python38_linux_gives_tf_2_13_with_cuda_11_8() -> None:
+    code, data = plan_json("--gpu", "rtx3060", "--python", "3.8", "--os", "linux")
+    components = {c["name"]: c for c in data["plan"]["components"]}
+    assert code == 0 and components["tensorflow"]["version"].startswith("2.13.")
+    assert (components["cuda"]["version"], components["cudnn"]["version"]) == ("11.8", "8.6")
+    assert "msvc-redist" not in components
+
+
+def test_python312_on_native_windows_gpu_is_a_conflict_with_verified_suggestions() -> None:
+    code, data = plan_json("--gpu", "rtx3060", "--python", "3.12", "--os", "windows")
+    assert code == 1 and data["status"] == "conflict" and validate_output(data, "plan") == []
+    messages = " | ".join(r["message"] for r in data["conflict"]["reasons"])
+    assert "Python 3.12 needs TensorFlow >= 2.16" in messages
+    assert "native-Windows GPU builds end at 2.10" in messages
+    changes = [s["change"] for s in data["conflict"]["suggestions"]]
+    assert {"os": "linux"} in changes and any("python" in c for c in changes)
+    for change in changes:  # each suggestion solves when applied
+        flags = ["--gpu", "rtx3060", "--python", change.get("python", "3.12"), "--os", change.get("os", "windows")]
+        if change.get("cpu_only"):
+            flags.append("--cpu-only")
+        again, solved = plan_json(*flags)
+        assert again == 0 and solved["status"] == "ok", change
+
+
+def test_text_output_is_readable() -> None:
+    result = run("plan", "--gpu", "rtx3060", "--python", "3.8", "--os", "linux")
+    assert result.exit_code == 0
+    assert "Components:" in result.stdout and "Steps:" in result.stdout and "1. " in result.stdout
+    assert "pip install" in result.stdout
+
+
+def test_conflict_text_names_the_clash() -> None:
+    result = run("plan", "--gpu", "rtx3060", "--python", "3.12", "--os", "windows")
+    assert result.exit_code == 1
+    assert "Why:" in result.stdout and "--os linux" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--gpu", "rtx3600"], "unknown GPU 'rtx3600'; did you mean 'rtx3060'"),
+        (["--python", "three"], "--python: 'three' is not a Python version"),
+        (["--os", "windoze"], "--os: unknown value 'windoze'; did you mean 'windows'?"),
+        (["--arch", "amd46"], "--arch: unknown value 'amd46'"),
+        (["--compute-capability", "eight"], "--compute-capability: 'eight' is not X.Y"),
+        (["--gpu", "rtx3060", "--compute-capability", "7.5"], "contradicts --gpu"),
+        (["--tensorflow", "2.x!"], "--tensorflow: '2.x!' is not a version specifier"),
+        (["--driver", "new"], "--driver: 'new' is not a driver version"),
+        (["--matrix", "/nonexistent/matrix"], "no such file or directory"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = run("plan", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_bundled_matrix_passes() -> None:
+    result = run("validate")
+    assert result.exit_code == 0 and result.stdout.startswith("ok:")
+
+
+def test_validate_reports_duplicate_key_and_schema_violation_by_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "cudnn.yaml"
+    bad.write_text(
+        "kind: cudnn\nrecords:\n  - id: cudnn-8.1.0\n    version: \"8.1.0\"\n    series: 8.1\n"
+        "    cuda: [\"11.2\"]\n    cuda: [\"11.0\"]\n    sources: [{url: \"https://developer.nvidia.com/rdp/cudnn-archive\"}]\n",
+        encoding="utf-8",
+    )
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:7:5: duplicate key 'cuda'" in result.stdout
+    assert f"{bad}:5:13: records.0.series: 8.1 is not of type 'string'" in result.stdout
+
+
+def test_validate_missing_path_exits_2() -> None:
+    result = run("validate", "/nonexistent.yaml")
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_plan_with_invalid_matrix_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "gpus.yaml"
+    bad.write_text("kind: gpus\nrecords:\n  - id: x\n    name: X\n", encoding="utf-8")
+    result = run("plan", "--matrix", str(bad), "--python", "3.8")
+    assert result.exit_code == 1 and "is a required property" in result.stderr
