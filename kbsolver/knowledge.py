@@ -8,7 +8,10 @@ with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import DataError, Location, Problem, UnknownGpuError
-from .loader import read_document
+from .loader import Document, read_document
 from .model import (
     KIND_CLASSES,
     CudaMajor,
@@ -214,10 +217,47 @@ class Knowledge:
         return next((t for t in self.cuda_targets if t.tensorflow == minor and os in t.os), None)
 
 
-def _read(paths: Iterable[Path]) -> tuple[dict[str, list[Located]], list[Problem]]:
-    """Parse and schema-check every file; group the valid records by kind with their positions."""
+def _cache_dir() -> Path:
+    """Per-user cache directory (XDG_CACHE_HOME, LOCALAPPDATA on Windows, ~/Library/Caches on macOS)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kbsolver" / "validated"
+
+
+def _stamp(path: Path) -> Optional[Path]:
+    """The cache stamp naming this file's content and the schemas it was validated with (None if unreadable)."""
+    from .schema import schema_fingerprint
+
+    try:
+        digest = hashlib.sha256(path.read_bytes() + schema_fingerprint().encode()).hexdigest()
+    except OSError:
+        return None
+    return _cache_dir() / digest
+
+
+def _validated(path: Path, document: Document, use_cache: bool) -> list[Problem]:
+    """Schema-check ``document``; a file whose exact content already passed (cache stamp) is not re-checked."""
     from .schema import validate_document
 
+    stamp = _stamp(path) if use_cache else None
+    if stamp is not None and stamp.exists():
+        return []
+    problems = validate_document(document)
+    if stamp is not None and not problems:
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(str(path), encoding="utf-8")
+        except OSError:
+            pass  # a read-only home only costs the next load a re-validation
+    return problems
+
+
+def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, list[Located]], list[Problem]]:
+    """Parse and schema-check every file; group the valid records by kind with their positions."""
     by_kind: dict[str, list[Located]] = defaultdict(list)
     problems: list[Problem] = []
     for path in paths:
@@ -225,7 +265,7 @@ def _read(paths: Iterable[Path]) -> tuple[dict[str, list[Located]], list[Problem
         problems.extend(found)
         if document is None:
             continue
-        schema_problems = validate_document(document)
+        schema_problems = _validated(path, document, use_cache)
         problems.extend(schema_problems)
         if schema_problems:
             continue
@@ -260,16 +300,19 @@ def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.location.path, p.location.line, p.location.column))
 
 
-def load(paths: Optional[Iterable[Path]] = None) -> Knowledge:
+def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> Knowledge:
     """Load, validate and index the matrix (default: the bundled ``matrix/``).
 
-    ``paths`` may name files and directories of ``*.yaml``. Raises :class:`DataError` listing every
+    ``paths`` may name files and directories of ``*.yaml``. Every file is checked against its
+    kind's schema; a file whose exact bytes already passed with the same schemas is not checked
+    again (a stamp in the user cache directory; ``use_cache=False`` always checks). Duplicate keys
+    and cross-file rules are checked on every load. Raises :class:`DataError` listing every
     problem (schema violations, duplicate keys, broken cross-references) with file:line positions.
     """
     from .checks import cross_checks
 
     files = matrix_files(paths)
-    by_kind, problems = _read(files)
+    by_kind, problems = _read(files, use_cache)
     problems += cross_checks(by_kind)
     if problems:
         raise DataError(problems)

@@ -8,6 +8,7 @@ are mapped back to ``file:line:col`` through :meth:`kbsolver.loader.Document.loc
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,15 @@ from .paths import schema_dir
 def _schemas() -> dict[str, dict[str, Any]]:
     directory = schema_dir()
     return {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8")) for p in directory.glob("*.schema.json")}
+
+
+@lru_cache(maxsize=None)
+def schema_fingerprint() -> str:
+    """A digest of every schema file; a change of any schema invalidates cached validation results."""
+    digest = hashlib.sha256()
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def matrix_kinds() -> list[str]:
