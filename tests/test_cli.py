@@ -11,7 +11,10 @@ from typer.testing import CliRunner
 from kbsolver.cli import app
 from kbsolver.schema import validate_output
 
-runner = CliRunner()
+try:  # click < 8.2 mixes stderr into stdout unless told not to
+    runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+except TypeError:
+    runner = CliRunner()
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]
