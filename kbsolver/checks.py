@@ -57,6 +57,8 @@ def _sorted(kind: str, items: list[Located]) -> Iterable[Problem]:
 
 
 def _parses(kind: str, items: list[Located]) -> Iterable[Problem]:
+    if kind == "library-files":  # its "version" names a component series ("11.x", "11.2-11.8"), not one version
+        return
     for item in items:
         record = item.record
         for name in VERSION_FIELDS:

@@ -93,6 +93,37 @@ def validate(paths: Optional[list[Path]] = typer.Argument(None, help="YAML files
     typer.echo(f"ok: {len(files)} file(s) valid")
 
 
+@app.command("matrix")
+def matrix_command(
+    kind: str = typer.Argument(..., help="tensorflow | wheels | cuda | cudnn | gpus | msvc | python"),
+    os: Optional[str] = typer.Option(None, "--os", help="Only this OS (linux | windows | macos)."),
+    python: Optional[str] = typer.Option(None, "--python", help="Only rows for this Python X.Y."),
+    gpu: Optional[str] = typer.Option(None, "--gpu", help="gpus: names containing this; cuda: toolkits that target this GPU."),
+    package: Optional[str] = typer.Option(None, "--package", help="Only this distribution (tensorflow, tensorflow-gpu...)."),
+    tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="Only TF versions in this range, e.g. 2.10.*."),
+    device: Optional[str] = typer.Option(None, "--device", help="tensorflow: cpu | gpu."),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    matrix: Optional[list[Path]] = MatrixOption,
+) -> None:
+    """Show matrix records of one KIND as a table or a JSON list, with filters."""
+    from .matrixview import Filters, view
+    from .platforms import normalize_os, normalize_python
+    from .query import tensorflow_spec
+    from .render import table_text, to_json
+
+    try:
+        if device not in (None, "cpu", "gpu"):
+            raise InputError(f"--device: unknown value '{device}'", hint="use cpu or gpu")
+        filters = Filters(os=normalize_os(os) if os else None, python=normalize_python(python) if python else None,
+                          gpu=gpu, package=package, tensorflow=tensorflow_spec(tensorflow) if tensorflow else None,
+                          device=device)
+        rows, columns = view(_load(matrix), kind, filters)
+    except KbError as error:
+        _fail(error)
+        return
+    typer.echo(to_json(rows) if format is Format.json else table_text(rows, columns))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -156,13 +156,26 @@ def _compute_note(solution: Solution) -> str:
     return f"The {name} is not supported by the build ({shipped})."
 
 
+PLATFORM_NOTES = {
+    "cpu-isa": "The official wheels use {upper} instructions: a CPU without {upper} fails with 'Illegal instruction'.",
+    "python-bits": "Official wheels are {value}-bit only: use a {value}-bit Python.",
+    "glibc": "The Linux wheels need glibc {value} or newer (their manylinux tag).",
+    "macos-version": "Needs macOS {value} or newer.",
+    "windows-version": "Needs Windows {value} or newer.",
+    "ubuntu-version": "Documented for Ubuntu {value} or newer.",
+    "pip-version": "Needs pip {value} or newer: python -m pip install --upgrade pip.",
+}
+
+
 def _platform_notes(solution: Solution, records: list[Record]) -> list[str]:
+    """Notes for the platform requirements (``tf-platform-requirements``) that apply to the chosen release."""
     query = solution.factory.query
     tf = solution.tensorflow
     notes = []
     for req in solution.factory.knowledge.platform_requirements:
-        if query.os in req.os and req.covers(tf.version or "") and req.requirement != "msvc-redist":
-            notes.append(f"{req.requirement}: {req.value}" + (f" ({req.notes})" if req.notes and len(req.notes) < 160 else ""))
+        template = PLATFORM_NOTES.get(req.requirement)
+        if template and query.os in req.os and req.covers(tf.version or ""):
+            notes.append(template.format(value=req.value, upper=req.value.upper()))
             records.append(req)
     return notes
 

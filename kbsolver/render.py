@@ -69,3 +69,25 @@ def plan_text(result: PlanResult) -> str:
 def problems_text(problems: list[Problem]) -> str:
     """One line per problem: ``file:line:col: message``."""
     return "\n".join(str(p) for p in problems)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+def table_text(rows: list[dict[str, Any]], columns: tuple[str, ...], max_width: int = 60) -> str:
+    """A plain-text table of ``rows`` showing ``columns`` (long cells are shortened with '...')."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 3] + "..." for c in line] for line in cells]
+    widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in cells]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines)
