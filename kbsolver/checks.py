@@ -63,8 +63,8 @@ def _parses(kind: str, items: list[Located]) -> Iterable[Problem]:
         record = item.record
         for name in VERSION_FIELDS:
             value = getattr(record, name, None)
-            if not isinstance(value, str) or name == "tensorflow" and kind in ("distributions", "install-recipes",
-                                                                               "tf-platform-requirements", "library-files"):
+            if not isinstance(value, str) or (name == "tensorflow" and kind in ("distributions", "install-recipes",
+                                                                               "tf-platform-requirements", "library-files")):
                 continue
             try:
                 version_key(value.replace(".x", ""))

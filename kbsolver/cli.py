@@ -51,7 +51,8 @@ def plan(
     compute_capability: Optional[str] = typer.Option(None, "--compute-capability", help="GPU compute capability X.Y."),
     python: Optional[str] = typer.Option(None, "--python", help="Python version X.Y (default: the newest that fits)."),
     os: Optional[str] = typer.Option(None, "--os", help="linux | windows | macos (default: this machine)."),
-    arch: Optional[str] = typer.Option(None, "--arch", help="x86_64 | arm64 | x86 (aliases amd64, aarch64...; default: this machine)."),
+    arch: Optional[str] = typer.Option(
+        None, "--arch", help="x86_64 | arm64 | x86 (aliases amd64, aarch64...; default: this machine)."),
     driver: Optional[str] = typer.Option(None, "--driver", help="Installed NVIDIA driver version, e.g. 535.104.05."),
     tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="TensorFlow version range, e.g. 2.10.* or <2.11."),
     cpu_only: bool = typer.Option(False, "--cpu-only", help="Plan a CPU-only install."),
@@ -76,7 +77,9 @@ def plan(
 
 
 @app.command()
-def validate(paths: Optional[list[Path]] = typer.Argument(None, help="YAML files or directories (default: the bundled matrix).")) -> None:
+def validate(
+    paths: Optional[list[Path]] = typer.Argument(None, help="YAML files or directories (default: the bundled matrix)."),
+) -> None:
     """Check matrix files: schema, duplicate keys, order, cross-references. Exit 1 on any problem."""
     from .knowledge import check, matrix_files
     from .render import problems_text

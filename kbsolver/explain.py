@@ -138,7 +138,8 @@ def _driver_fact(factory: Factory, gpu: list[TensorflowCandidate]) -> Fact:
     name = f"driver {factory.query.driver}"
     if admitted:
         newest = max((c.cuda or "0" for c in admitted), key=version_key)
-        return Fact("driver", frozenset(admitted), f"{name} runs CUDA up to {newest}: TensorFlow GPU builds {_range(admitted, gpu)}")
+        text = f"{name} runs CUDA up to {newest}: TensorFlow GPU builds {_range(admitted, gpu)}"
+        return Fact("driver", frozenset(admitted), text)
     lowest = min(blocking.values(), key=lambda r: version_key(r.bound or "0"), default=None)
     why = f" ({lowest.text})" if lowest else ""
     return Fact("driver", frozenset(), f"{name} is too old for every TensorFlow GPU build{why}")
@@ -219,7 +220,8 @@ def _single_changes(knowledge: Knowledge, query: Query) -> list[tuple[dict[str, 
 
             floor, _ = driver_floor(unconstrained)
             if floor:
-                changes.append(({"driver": floor}, lambda s, f=floor: f"Update the NVIDIA driver to {f} or newer: {_describe(s)}"))
+                changes.append(({"driver": floor},
+                                lambda s, f=floor: f"Update the NVIDIA driver to {f} or newer: {_describe(s)}"))
     if query.tensorflow:
         unconstrained = _try(knowledge, query.changed(tensorflow=None))
         if unconstrained is not None:

@@ -181,7 +181,8 @@ class Knowledge:
         """Final, non-yanked releases of ``package`` that ship wheels, newest first."""
         found = [
             w for w in self.wheels
-            if w.package == package and not w.yanked and w.tags and not (safe_version(w.version) or version_key("0a0")).is_prerelease
+            if w.package == package and not w.yanked and w.tags
+            and not (safe_version(w.version) or version_key("0a0")).is_prerelease
         ]
         return sorted(found, key=lambda w: version_key(w.version), reverse=True)
 

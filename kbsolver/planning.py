@@ -51,7 +51,8 @@ def _recipe(solution: Solution) -> Optional[InstallRecipe]:
     return min(matches, key=lambda r: (sum(r.covers(v) for v in releases), r.id), default=None)
 
 
-_ENVIRONMENT = re.compile(r"conda (create|activate)|-m venv|^source \S*activate$|Scripts\\activate|pip install --upgrade pip|^nvidia-smi$")
+_ENVIRONMENT = re.compile(
+    r"conda (create|activate)|-m venv|^source \S*activate$|Scripts\\activate|pip install --upgrade pip|^nvidia-smi$")
 _PIP = re.compile(r"pip3? install ")
 
 
@@ -216,7 +217,8 @@ def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRec
                       f"python -m pip install {requirements}"))
     troubleshooting = [s for s in after if "fails" in s.description]
     steps += [s for s in after if s not in troubleshooting]
-    probe = "tf.config.list_physical_devices('GPU')" if version_key(tf.version or "0") >= version_key("2.1") else "tf.test.is_gpu_available()"
+    modern = version_key(tf.version or "0") >= version_key("2.1")  # tf.config.list_physical_devices arrived in 2.1
+    probe = "tf.config.list_physical_devices('GPU')" if modern else "tf.test.is_gpu_available()"
     check = f"python -c \"import tensorflow as tf; print(tf.__version__, {probe})\""
     steps.append(Step("Check that TensorFlow imports" + (" and sees the GPU" if tf.device == "gpu" else ""), check))
     return steps + troubleshooting

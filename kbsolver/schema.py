@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,13 @@ from .loader import Document
 from .paths import schema_dir
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schemas() -> dict[str, dict[str, Any]]:
     directory = schema_dir()
     return {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8")) for p in directory.glob("*.schema.json")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_fingerprint() -> str:
     """A digest of every schema file; a change of any schema invalidates cached validation results."""
     digest = hashlib.sha256()
@@ -39,7 +39,7 @@ def matrix_kinds() -> list[str]:
     return sorted(name for name, schema in _schemas().items() if "kind" in schema.get("properties", {}))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Any:
     """Return a cached ``Draft202012Validator`` for ``schemas/<name>.schema.json``; ``KeyError`` if absent."""
     from jsonschema import Draft202012Validator

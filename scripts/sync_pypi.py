@@ -24,8 +24,8 @@ import difflib
 import io
 import json
 import sys
-import urllib.parse
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -56,7 +56,7 @@ HEADER = """\
 
 def fetch_json(url: str) -> dict[str, Any]:
     """GET ``url`` and decode JSON; raises ``urllib.error.URLError`` on network failure."""
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - fixed https URL
+    with urllib.request.urlopen(url, timeout=60) as response:
         return json.load(response)
 
 
@@ -79,7 +79,7 @@ class RemoteFile(io.RawIOBase):
     def __init__(self, url: str) -> None:
         self.url = url
         request = urllib.request.Request(url, method="HEAD")
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60) as response:
             self.size = int(response.headers["Content-Length"])
         self.position = 0
 
@@ -102,7 +102,7 @@ class RemoteFile(io.RawIOBase):
         if end < self.position:
             return 0
         request = urllib.request.Request(self.url, headers={"Range": f"bytes={self.position}-{end}"})
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60) as response:
             data = response.read()
         buffer[: len(data)] = data
         self.position += len(data)

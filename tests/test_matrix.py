@@ -43,7 +43,9 @@ def test_tested_tables_cover_every_os_and_device_from_2_0_to_2_21(kb: Knowledge)
         ("linux", "1.15.0", "2.7, 3.3-3.7", "10.0", "7.4"),
     ],
 )
-def test_tested_gpu_rows_as_the_tables_give_them(kb: Knowledge, os: str, version: str, python: str, cuda: str, cudnn: str) -> None:
+def test_tested_gpu_rows_as_the_tables_give_them(
+    kb: Knowledge, os: str, version: str, python: str, cuda: str, cudnn: str
+) -> None:
     row = next(r for r in kb.tested_builds if (r.os, r.device, r.version) == (os, "gpu", version))
     assert (row.python, row.cuda, row.cudnn) == (python, cuda, cudnn)
 

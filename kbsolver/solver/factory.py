@@ -140,7 +140,8 @@ class Factory:
         if q.os == "windows":
             for req in self.knowledge.platform_requirements:
                 if req.requirement == "msvc-redist" and "windows" in req.os and req.covers(c.version):
-                    deps.append(at_least(MSVC, req.value, f"TensorFlow {c.version} on Windows needs the MSVC {req.value} runtime"))
+                    text = f"TensorFlow {c.version} on Windows needs the MSVC {req.value} runtime"
+                    deps.append(at_least(MSVC, req.value, text))
         return deps
 
     def _compute_dependencies(self, c: TensorflowCandidate) -> list[Requirement]:
@@ -196,7 +197,8 @@ class Factory:
         deps = []
         floor, why = self.driver_floor(c.version)
         if floor:
-            deps.append(at_least(DRIVER, floor, f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})"))
+            text = f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})"
+            deps.append(at_least(DRIVER, floor, text))
         ga = self._ga(c.version)
         low = lowest(ga.compute_capabilities) if ga else None
         if low and self.query.compute_capability:
