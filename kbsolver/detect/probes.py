@@ -1,0 +1,371 @@
+"""One probe per part of the machine. Each takes a :class:`System` and returns ``{name: Field}``; none raises.
+
+Sources read (all through the System, with timeouts, no shell):
+- OS: ``sys.platform``, ``/etc/os-release``, ``sw_vers``, ``platform``; WSL from ``/proc/version``; glibc from ``ldd --version``;
+- CPU: ``/proc/cpuinfo``; ``sysctl machdep.cpu.*`` / ``hw.optional.arm64`` (macOS); ``IsProcessorFeaturePresent`` and the
+  ``CentralProcessor`` registry key (Windows);
+- NVIDIA: NVML (nvidia-ml-py, optional) or ``nvidia-smi --query-gpu=...`` and the ``nvidia-smi`` banner ("CUDA Version");
+- CUDA: ``nvcc --version``, ``CUDA_PATH``/``CUDA_PATH_V*``/``CUDA_HOME``, ``version.json``/``version.txt``, libraries on the loader path;
+- cuDNN: ``cudnn_version.h``/``cudnn.h`` defines, ``cudnn64_*.dll``/``libcudnn.so.*`` files;
+- MSVC runtime: the ``VC\\Runtimes\\x64`` registry key and the DLLs in System32.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Optional
+
+from .snapshot import Field, found, missing
+from .system import System
+
+Probe = dict[str, Field]
+
+CPU_FLAGS = ("sse2", "avx", "avx2", "avx512f", "fma")
+ARCH_NAMES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64", "i386": "x86", "i686": "x86",
+              "x86": "x86"}
+
+
+# -- OS ----------------------------------------------------------------------------------------
+
+def _os_release(system: System) -> Optional[str]:
+    text, _ = system.read_text("/etc/os-release")
+    match = re.search(r'^PRETTY_NAME="?([^"\n]+)"?', text or "", re.M)
+    return match.group(1) if match else None
+
+
+def probe_os(system: System) -> Probe:
+    info = system.platform_info()
+    result: Probe = {"name": found(system.platform, "sys.platform")}
+    if system.platform == "linux" and (pretty := _os_release(system)):
+        result["version"] = found(pretty, "/etc/os-release")
+    elif system.platform == "macos" and (done := system.run(["sw_vers", "-productVersion"])).ok:
+        result["version"] = found(done.stdout.strip(), "sw_vers -productVersion")
+    elif info.get("release"):
+        result["version"] = found(" ".join(v for v in (info.get("release"), info.get("version")) if v), "platform.release()")
+    else:
+        result["version"] = missing("no OS version source answered")
+    machine = (info.get("machine") or "").lower()
+    if not machine and (done := system.run(["uname", "-m"])).ok:
+        machine = done.stdout.strip().lower()
+    result["arch"] = found(ARCH_NAMES.get(machine, machine), "platform.machine()") if machine else missing("machine type unknown")
+    if system.platform == "linux":
+        version_text, reason = system.read_text("/proc/version")
+        inside = "microsoft" in (version_text or "").lower() or "WSL_DISTRO_NAME" in system.env
+        result["wsl"] = found(inside, "/proc/version") if version_text is not None or inside else missing(reason or "")
+        done = system.run(["ldd", "--version"])
+        match = re.search(r"(\d+\.\d+)\s*$", (done.stdout or "").splitlines()[0] if done.stdout else "")
+        result["glibc"] = found(match.group(1), "ldd --version") if match else missing(done.error or "not glibc (ldd --version)")
+    elif system.platform == "windows":
+        wsl = system.exists("C:\\Windows\\System32\\wsl.exe")
+        result["wsl"] = found(wsl, "C:\\Windows\\System32\\wsl.exe") if wsl else missing("wsl.exe not found in System32")
+    return result
+
+
+# -- CPU ---------------------------------------------------------------------------------------
+
+def _cpuinfo(system: System) -> Probe:
+    text, reason = system.read_text("/proc/cpuinfo")
+    if text is None:
+        return {"model": missing(reason or ""), "flags": missing(reason or "")}
+    block = text.split("\n\n")[0]
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in block.splitlines()) if _}
+    model = fields.get("model name") or fields.get("hardware") or fields.get("cpu model")
+    words = set((fields.get("flags") or fields.get("features") or "").lower().split())
+    result: Probe = {"model": found(model, "/proc/cpuinfo") if model else missing("no model name in /proc/cpuinfo")}
+    if "flags" in fields:
+        result["flags"] = found({f: f in words for f in CPU_FLAGS}, "/proc/cpuinfo flags")
+    elif "features" in fields:
+        result["flags"] = found({f: False for f in CPU_FLAGS}, "/proc/cpuinfo Features (Arm: no x86 SIMD)")
+    else:
+        result["flags"] = missing("no flags line in /proc/cpuinfo")
+    return result
+
+
+def _sysctl(system: System) -> Probe:
+    brand = system.run(["sysctl", "-n", "machdep.cpu.brand_string"])
+    result: Probe = {"model": found(brand.stdout.strip(), "sysctl machdep.cpu.brand_string") if brand.ok
+                     else missing(brand.error or brand.stderr.strip() or "sysctl failed")}
+    arm = system.run(["sysctl", "-n", "hw.optional.arm64"])
+    if arm.ok and arm.stdout.strip() == "1":
+        result["flags"] = found({f: False for f in CPU_FLAGS}, "sysctl hw.optional.arm64 = 1 (Apple silicon: no x86 SIMD)")
+        return result
+    words: set[str] = set()
+    sources = []
+    for key in ("machdep.cpu.features", "machdep.cpu.leaf7_features"):
+        done = system.run(["sysctl", "-n", key])
+        if done.ok:
+            words |= {w.lower() for w in done.stdout.split()}
+            sources.append(key)
+    if not sources:
+        result["flags"] = missing("sysctl machdep.cpu.features did not answer")
+        return result
+    flags = {"sse2": "sse2" in words, "avx": bool({"avx1.0", "avx"} & words), "avx2": "avx2" in words,
+             "avx512f": "avx512f" in words, "fma": "fma" in words}
+    result["flags"] = found(flags, "sysctl " + " ".join(sources))
+    return result
+
+
+def _windows_cpu(system: System) -> Probe:
+    key = "HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0"
+    values = system.registry(key) or {}
+    name = str(values.get("ProcessorNameString", "")).strip()
+    result: Probe = {"model": found(name, f"HKLM\\{key}") if name else missing("CentralProcessor registry key not readable")}
+    features = system.processor_features()
+    if features is None:
+        result["flags"] = missing("IsProcessorFeaturePresent not available")
+    else:
+        result["flags"] = found({f: bool(features.get(f, False)) for f in CPU_FLAGS if f in features},
+                                "IsProcessorFeaturePresent")
+    return result
+
+
+def probe_cpu(system: System) -> Probe:
+    if system.platform == "macos":
+        return _sysctl(system)
+    if system.platform == "windows":
+        return _windows_cpu(system)
+    return _cpuinfo(system)
+
+
+# -- NVIDIA ------------------------------------------------------------------------------------
+
+QUERY = ["--query-gpu=name,compute_cap,memory.total,driver_version", "--format=csv,noheader"]
+QUERY_OLD = ["--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"]
+
+
+def _nvidia_smi(system: System) -> Optional[str]:
+    if system.platform == "windows":
+        for path in ("C:\\Windows\\System32\\nvidia-smi.exe", "C:\\Program Files\\NVIDIA Corporation\\NVSMI\\nvidia-smi.exe"):
+            if system.exists(path):
+                return path
+    return "nvidia-smi"
+
+
+def _memory_mib(text: str) -> Optional[int]:
+    match = re.match(r"\s*(\d+)\s*MiB", text)
+    return int(match.group(1)) if match else None
+
+
+def parse_query(text: str, with_cc: bool) -> list[dict[str, Any]]:
+    """Rows of ``nvidia-smi --query-gpu=... --format=csv,noheader`` as GPU dicts."""
+    gpus = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.split(",")]
+        if len(cells) < (4 if with_cc else 3) or not cells[0]:
+            continue
+        if with_cc:
+            name, cc, memory, driver = cells[:4]
+        else:
+            (name, memory, driver), cc = cells[:3], None
+        gpus.append({"name": name, "compute_capability": cc if cc and re.fullmatch(r"\d+\.\d+", cc) else None,
+                     "memory_mib": _memory_mib(memory), "driver": driver})
+    return gpus
+
+
+def _nvml() -> Optional[Probe]:
+    """NVML through nvidia-ml-py, when installed and a driver answers."""
+    try:
+        import pynvml  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        pynvml.nvmlInit()
+    except Exception:  # noqa: BLE001 - NVMLError_* of every kind: no driver, no device, library missing
+        return None
+    try:
+        decode = lambda v: v.decode() if isinstance(v, bytes) else v  # noqa: E731
+        driver = decode(pynvml.nvmlSystemGetDriverVersion())
+        cuda = pynvml.nvmlSystemGetCudaDriverVersion_v2()
+        gpus = []
+        for index in range(pynvml.nvmlDeviceGetCount()):
+            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+            major, minor = pynvml.nvmlDeviceGetCudaComputeCapability(handle)
+            gpus.append({"name": decode(pynvml.nvmlDeviceGetName(handle)), "compute_capability": f"{major}.{minor}",
+                         "memory_mib": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total // (1024 * 1024))})
+        return {"gpus": found(gpus, "NVML"), "driver": found(driver, "NVML nvmlSystemGetDriverVersion"),
+                "cuda_driver_max": found(f"{cuda // 1000}.{cuda % 1000 // 10}", "NVML nvmlSystemGetCudaDriverVersion_v2")}
+    except Exception as error:  # noqa: BLE001
+        return {"gpus": missing(f"NVML failed: {error}")}
+    finally:
+        try:
+            pynvml.nvmlShutdown()
+        except Exception:  # noqa: BLE001, S110
+            pass
+
+
+def probe_nvidia(system: System, use_nvml: bool = True) -> Probe:
+    if use_nvml and (result := _nvml()) is not None and result["gpus"].value is not None:
+        return result
+    smi = _nvidia_smi(system) or "nvidia-smi"
+    done = system.run([smi, *QUERY])
+    gpus = parse_query(done.stdout, with_cc=True) if done.ok else []
+    source = "nvidia-smi " + " ".join(QUERY)
+    if not gpus:
+        old = system.run([smi, *QUERY_OLD])
+        if old.ok:
+            gpus, source = parse_query(old.stdout, with_cc=False), "nvidia-smi " + " ".join(QUERY_OLD)
+    banner = system.run([smi])
+    result: Probe = {}
+    if gpus:
+        result["gpus"] = found([{k: v for k, v in g.items() if k != "driver"} for g in gpus], source)
+        result["driver"] = found(gpus[0]["driver"], source)
+    else:
+        why = done.error or (done.stderr or done.stdout).strip().splitlines()[0:1] or ["no GPU listed"]
+        reason = why if isinstance(why, str) else why[0]
+        nvml = "NVML not available (nvidia-ml-py not installed or no driver)" if use_nvml else "NVML not used"
+        result["gpus"] = missing(f"no NVIDIA GPU found: {reason}; {nvml}")
+        result["driver"] = missing(f"no NVIDIA driver answered: {reason}")
+    match = re.search(r"CUDA Version:\s*([\d.]+)", banner.stdout) if banner.ok else None
+    if match:
+        result["cuda_driver_max"] = found(match.group(1), "nvidia-smi banner 'CUDA Version'")
+        if "driver" not in result or result["driver"].value is None:
+            driver = re.search(r"Driver Version:\s*([\d.]+)", banner.stdout)
+            if driver:
+                result["driver"] = found(driver.group(1), "nvidia-smi banner 'Driver Version'")
+    else:
+        result["cuda_driver_max"] = missing(banner.error or "nvidia-smi printed no 'CUDA Version'")
+    return result
+
+
+# -- CUDA toolkits, cuDNN, libraries -----------------------------------------------------------
+
+LIBRARY = re.compile(r"^(cudart64_\d+\.dll|cudart32_\d+\.dll|cublas64_\d+\.dll|cublasLt64_\d+\.dll|cufft64_\d+\.dll|"
+                     r"curand64_\d+\.dll|cusolver64_\d+\.dll|cusparse64_\d+\.dll|cudnn64_\d+\.dll|cudnn_\w+64_\d+\.dll|"
+                     r"libcudart\.so\.[\d.]+|libcublas\.so\.[\d.]+|libcublasLt\.so\.[\d.]+|libcudnn\.so\.[\d.]+|"
+                     r"libcufft\.so\.[\d.]+|libcusolver\.so\.[\d.]+|libcusparse\.so\.[\d.]+|libcurand\.so\.[\d.]+)$", re.I)
+
+
+def _toolkit_dirs(system: System) -> list[tuple[str, str]]:
+    """Candidate toolkit directories with where each was found, environment variables first."""
+    dirs: list[tuple[str, str]] = []
+    for name, value in sorted(system.env.items()):
+        if name == "CUDA_PATH" or name.startswith("CUDA_PATH_V") or name == "CUDA_HOME":
+            dirs.append((value, f"environment {name}"))
+    if system.platform == "windows":
+        root = "C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA"
+        dirs += [(str(system.path(root, n)), root) for n in system.listdir(root)]
+    elif system.platform == "linux":
+        dirs += [(f"/usr/local/{n}", "/usr/local") for n in system.listdir("/usr/local") if re.fullmatch(r"cuda(-[\d.]+)?", n)]
+    unique: dict[str, str] = {}
+    for path, source in dirs:
+        unique.setdefault(path.rstrip("\\/").lower() if system.platform == "windows" else path.rstrip("/"), source)
+    return [(p, s) for p, s in unique.items()]
+
+
+def toolkit_version(system: System, directory: str) -> Optional[tuple[str, str]]:
+    """The toolkit version in ``directory`` from version.json (CUDA >= 11.1) or version.txt, and the file read."""
+    path = str(system.path(directory, "version.json"))
+    text, _ = system.read_text(path)
+    if text:
+        try:
+            version = json.loads(text)["cuda"]["version"]
+            return str(version), path
+        except (ValueError, KeyError, TypeError):
+            pass
+    path = str(system.path(directory, "version.txt"))
+    text, _ = system.read_text(path)
+    match = re.search(r"CUDA Version\s+([\d.]+)", text or "")
+    return (match.group(1), path) if match else None
+
+
+def _loader_dirs(system: System) -> list[str]:
+    sep = ";" if system.platform == "windows" else ":"
+    variable = "PATH" if system.platform == "windows" else "LD_LIBRARY_PATH"
+    return [d for d in (system.env.get(variable) or "").split(sep) if d]
+
+
+def probe_cuda(system: System) -> Probe:
+    result: Probe = {}
+    nvcc = system.run(["nvcc", "--version"])
+    match = re.search(r"release (\d+\.\d+)", nvcc.stdout) if nvcc.ok else None
+    result["nvcc"] = found(match.group(1), "nvcc --version") if match else missing(nvcc.error or "nvcc printed no release")
+    toolkits = []
+    for directory, source in _toolkit_dirs(system):
+        version = toolkit_version(system, directory)
+        named = re.search(r"(?:cuda-|v)(\d+\.\d+)$", directory.rstrip("\\/"), re.I)
+        if version is None and named:  # no version file (e.g. a pip-style layout): the directory name says it
+            version = (named.group(1), f"directory name {directory}")
+        if version:
+            toolkits.append({"path": directory, "version": version[0], "source": version[1], "found_by": source})
+    result["toolkits"] = found(toolkits, "CUDA_PATH*/CUDA_HOME, standard install dirs") if toolkits else missing(
+        "no CUDA toolkit directory with version.json/version.txt found")
+    libraries = []
+    for directory in _loader_dirs(system):
+        for name in system.listdir(directory):
+            if LIBRARY.match(name):
+                libraries.append({"name": name, "dir": directory})
+    if system.platform == "linux":
+        done = system.run(["ldconfig", "-p"])
+        for line in done.stdout.splitlines() if done.ok else []:
+            name, _, target = line.strip().partition(" ")
+            if LIBRARY.match(name):
+                libraries.append({"name": name, "dir": target.rpartition("=> ")[2].rpartition("/")[0] or "ldconfig"})
+    variable = "PATH" if system.platform == "windows" else "LD_LIBRARY_PATH"
+    result["libraries"] = found(libraries, f"{variable} directories" + (" and ldconfig -p" if system.platform == "linux" else ""))
+    return result
+
+
+def _cudnn_header(text: str) -> Optional[str]:
+    parts = [re.search(rf"#define\s+CUDNN_{k}\s+(\d+)", text) for k in ("MAJOR", "MINOR", "PATCHLEVEL")]
+    return ".".join(p.group(1) for p in parts) if all(parts) else None  # type: ignore[union-attr]
+
+
+def probe_cudnn(system: System, toolkits: list[dict[str, Any]]) -> Probe:
+    candidates = [str(system.path(t["path"], "include", h)) for t in toolkits for h in ("cudnn_version.h", "cudnn.h")]
+    if system.platform == "linux":
+        candidates += ["/usr/include/cudnn_version.h", "/usr/include/x86_64-linux-gnu/cudnn_version_v9.h",
+                       "/usr/include/x86_64-linux-gnu/cudnn_version_v8.h", "/usr/include/cudnn.h",
+                       "/usr/local/cuda/include/cudnn_version.h", "/usr/local/cuda/include/cudnn.h"]
+    for path in candidates:
+        text, _ = system.read_text(path)
+        version = _cudnn_header(text or "")
+        if version:
+            return {"version": found(version, path)}
+    return {"version": missing("no cudnn_version.h / cudnn.h with CUDNN_MAJOR found")}
+
+
+# -- MSVC runtime ------------------------------------------------------------------------------
+
+MSVC_KEY = "SOFTWARE\\Microsoft\\VisualStudio\\14.0\\VC\\Runtimes\\x64"
+MSVC_DLLS = ("msvcp140.dll", "msvcp140_1.dll", "vcruntime140.dll", "vcruntime140_1.dll")
+
+
+def probe_msvc(system: System) -> Probe:
+    if system.platform != "windows":
+        return {"runtime": missing("not Windows"), "dlls": missing("not Windows")}
+    result: Probe = {}
+    values = system.registry(MSVC_KEY) or system.registry(MSVC_KEY.replace("SOFTWARE\\", "SOFTWARE\\WOW6432Node\\"))
+    if values and int(values.get("Installed", 0) or 0) == 1:
+        result["runtime"] = found(str(values.get("Version", "")).lstrip("v") or "installed", f"HKLM\\{MSVC_KEY}")
+    else:
+        result["runtime"] = missing(f"HKLM\\{MSVC_KEY} not found or Installed != 1")
+    system32 = "C:\\Windows\\System32"
+    present = {name: system.exists(str(system.path(system32, name))) for name in MSVC_DLLS}
+    result["dlls"] = found(present, system32)
+    return result
+
+
+# -- Python and TensorFlow ---------------------------------------------------------------------
+
+def probe_python(system: System, python_exe: Optional[str] = None) -> tuple[Probe, Probe]:
+    """Facts about the interpreter that will run TensorFlow (this one, or ``python_exe`` by running it)."""
+    from . import pyprobe
+
+    if python_exe is None:
+        facts, source = pyprobe.python_facts(), "this interpreter"
+    else:
+        done = system.run([python_exe, pyprobe.__file__], timeout=30)
+        if not done.ok:
+            reason = done.error or (done.stderr.strip().splitlines() or ["no output"])[-1]
+            return ({"version": missing(f"{python_exe}: {reason}")}, {"distributions": missing(f"{python_exe}: {reason}")})
+        try:
+            facts, source = json.loads(done.stdout), python_exe
+        except ValueError:
+            return ({"version": missing(f"{python_exe} printed no JSON")}, {"distributions": missing("no JSON")})
+    python = {"version": found(facts.get("version"), source), "implementation": found(facts.get("implementation"), source),
+              "bits": found(facts.get("bits"), source), "executable": found(facts.get("executable"), source)}
+    dists = facts.get("tensorflow")
+    tensorflow = {"distributions": found(dists, f"importlib.metadata in {source}") if dists is not None
+                  else missing("importlib.metadata not available (Python < 3.8)")}
+    return python, tensorflow
