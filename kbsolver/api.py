@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from .explain import explain
 from .knowledge import Knowledge, load
@@ -25,3 +25,27 @@ def plan(query: Query, knowledge: Optional[Knowledge] = None) -> PlanResult:
     except Unsolvable as error:
         return PlanResult(query, conflict=explain(knowledge, query, error))
     return PlanResult(query, plan=build_plan(solution))
+
+
+def detected_flags(snapshot: Any) -> dict[str, Any]:
+    """``kbsolve plan`` flags filled from a detection snapshot (only what was detected).
+
+    Keys: ``os``, ``arch`` (``x86`` for a 32-bit Python), ``python`` (X.Y), ``gpu`` (first NVIDIA GPU's name),
+    ``compute_capability`` (when the GPU reported it), ``driver``.
+    """
+    flags: dict[str, Any] = {}
+    for key, section, name in (("os", "os", "name"), ("arch", "os", "arch"), ("driver", "nvidia", "driver")):
+        value = snapshot.get(section, name)
+        if value:
+            flags[key] = value
+    version = snapshot.get("python", "version")
+    if version:
+        flags["python"] = ".".join(str(version).split(".")[:2])
+    if snapshot.get("python", "bits") == 32:
+        flags["arch"] = "x86"
+    gpus = snapshot.get("nvidia", "gpus") or []
+    if gpus:
+        flags["gpu"] = gpus[0].get("name")
+        if gpus[0].get("compute_capability"):
+            flags["compute_capability"] = gpus[0]["compute_capability"]
+    return flags

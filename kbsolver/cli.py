@@ -56,6 +56,7 @@ def plan(
     driver: Optional[str] = typer.Option(None, "--driver", help="Installed NVIDIA driver version, e.g. 535.104.05."),
     tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="TensorFlow version range, e.g. 2.10.* or <2.11."),
     cpu_only: bool = typer.Option(False, "--cpu-only", help="Plan a CPU-only install."),
+    detect: bool = typer.Option(False, "--detect", help="Fill every flag not given from this machine (kbsolve detect)."),
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
@@ -66,14 +67,53 @@ def plan(
 
     try:
         knowledge = _load(matrix)
-        query = make_query(knowledge, gpu=gpu, compute_capability_=compute_capability, python=python, os=os, arch=arch,
-                           driver=driver, tensorflow=tensorflow, cpu_only=cpu_only)
+        given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
+                 "driver": driver}
+        if detect:
+            from .api import detected_flags
+            from .detect import detect as run_detection
+
+            found = detected_flags(run_detection())
+            if given["gpu"] or given["compute_capability"]:
+                found.pop("gpu", None), found.pop("compute_capability", None)
+            given = {k: v if v is not None else found.get(k) for k, v in given.items()}
+            if given["gpu"] and given["compute_capability"] and not gpu:
+                given["gpu"] = _known_gpu(knowledge, given["gpu"])
+        query = make_query(knowledge, gpu=given["gpu"], compute_capability_=given["compute_capability"],
+                           python=given["python"], os=given["os"], arch=given["arch"], driver=given["driver"],
+                           tensorflow=tensorflow, cpu_only=cpu_only)
         result = make_plan(query, knowledge)
     except KbError as error:
         _fail(error)
         return
     typer.echo(to_json(result.to_dict()) if format is Format.json else plan_text(result))
     raise typer.Exit(result.exit_code)
+
+
+def _known_gpu(knowledge, name: str) -> Optional[str]:  # type: ignore[no-untyped-def]
+    """A detected GPU name the matrix knows, else ``None`` (its reported compute capability is used instead)."""
+    from .errors import UnknownGpuError
+
+    try:
+        knowledge.find_gpu(name)
+    except UnknownGpuError:
+        return None
+    return name
+
+
+@app.command()
+def detect(
+    python_exe: Optional[Path] = typer.Option(None, "--python-exe", help="Inspect this Python interpreter (default: this one)."),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+) -> None:
+    """Read this machine: OS, Python, CPU flags, NVIDIA GPUs and driver, CUDA, cuDNN, MSVC runtime, TensorFlow."""
+    from .detect import detect as run_detection
+    from .render import snapshot_text, to_json
+
+    if python_exe is not None and not python_exe.exists():
+        _fail(InputError(f"--python-exe: no such file: {python_exe}"))
+    snapshot = run_detection(python_exe=str(python_exe) if python_exe else None)
+    typer.echo(to_json(snapshot.to_dict()) if format is Format.json else snapshot_text(snapshot))
 
 
 @app.command()

@@ -91,3 +91,24 @@ def table_text(rows: list[dict[str, Any]], columns: tuple[str, ...], max_width: 
     lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in cells]
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines)
+
+
+def snapshot_text(snapshot: Any) -> str:
+    """A detected snapshot, one field per line: value and source, or '-' and the reason."""
+    lines = []
+    for section, fields in snapshot.sections.items():
+        lines.append(f"{section}:")
+        for name, item in fields.items():
+            if item.value is None:
+                lines.append(f"  {name:<16} -  ({item.reason})")
+            else:
+                lines.append(f"  {name:<16} {_cell(_short(item.value))}  ({item.source})")
+    return "\n".join(lines)
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return [", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(item, dict) else item for item in value] or "none"
+    return value

@@ -2,16 +2,18 @@
 
 Sources read (all through the System, with timeouts, no shell):
 - OS: ``sys.platform``, ``/etc/os-release``, ``sw_vers``, ``platform``; WSL from ``/proc/version``; glibc from ``ldd --version``;
-- CPU: ``/proc/cpuinfo``; ``sysctl machdep.cpu.*`` / ``hw.optional.arm64`` (macOS); ``IsProcessorFeaturePresent`` and the
-  ``CentralProcessor`` registry key (Windows);
+- CPU: ``/proc/cpuinfo``; ``sysctl machdep.cpu.*`` / ``hw.optional.arm64`` (macOS);
+  ``IsProcessorFeaturePresent`` and the ``CentralProcessor`` registry key (Windows);
 - NVIDIA: NVML (nvidia-ml-py, optional) or ``nvidia-smi --query-gpu=...`` and the ``nvidia-smi`` banner ("CUDA Version");
-- CUDA: ``nvcc --version``, ``CUDA_PATH``/``CUDA_PATH_V*``/``CUDA_HOME``, ``version.json``/``version.txt``, libraries on the loader path;
+- CUDA: ``nvcc --version``, ``CUDA_PATH``/``CUDA_PATH_V*``/``CUDA_HOME``, ``version.json``/``version.txt``,
+  libraries on the loader path;
 - cuDNN: ``cudnn_version.h``/``cudnn.h`` defines, ``cudnn64_*.dll``/``libcudnn.so.*`` files;
 - MSVC runtime: the ``VC\\Runtimes\\x64`` registry key and the DLLs in System32.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any, Optional
@@ -171,7 +173,7 @@ def _nvml() -> Optional[Probe]:
         return None
     try:
         pynvml.nvmlInit()
-    except Exception:  # noqa: BLE001 - NVMLError_* of every kind: no driver, no device, library missing
+    except Exception:
         return None
     try:
         decode = lambda v: v.decode() if isinstance(v, bytes) else v  # noqa: E731
@@ -185,13 +187,11 @@ def _nvml() -> Optional[Probe]:
                          "memory_mib": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total // (1024 * 1024))})
         return {"gpus": found(gpus, "NVML"), "driver": found(driver, "NVML nvmlSystemGetDriverVersion"),
                 "cuda_driver_max": found(f"{cuda // 1000}.{cuda % 1000 // 10}", "NVML nvmlSystemGetCudaDriverVersion_v2")}
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return {"gpus": missing(f"NVML failed: {error}")}
     finally:
-        try:
+        with contextlib.suppress(Exception):
             pynvml.nvmlShutdown()
-        except Exception:  # noqa: BLE001, S110
-            pass
 
 
 def probe_nvidia(system: System, use_nvml: bool = True) -> Probe:

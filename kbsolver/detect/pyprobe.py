@@ -42,8 +42,14 @@ def tensorflow_distributions():
     """Installed TensorFlow distributions: [{name, version, location, build_info}]."""
     try:
         from importlib import metadata
-    except ImportError:  # Python < 3.8
-        return None
+    except ImportError:  # Python < 3.8: setuptools' pkg_resources, without build_info
+        try:
+            import pkg_resources
+        except ImportError:
+            return None
+        return sorted(({"name": d.project_name.lower().replace("_", "-"), "version": d.version, "location": d.location,
+                        "build_info": {}} for d in pkg_resources.working_set
+                       if d.project_name.lower().replace("_", "-") in TF_DISTRIBUTIONS), key=lambda d: d["name"])
     found = []
     seen = set()
     for dist in metadata.distributions():
