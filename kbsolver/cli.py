@@ -116,6 +116,110 @@ def detect(
     typer.echo(to_json(snapshot.to_dict()) if format is Format.json else snapshot_text(snapshot))
 
 
+def _read_error_input(error: Optional[str], error_file: Optional[str]):  # type: ignore[no-untyped-def]
+    from .doctor import read_error
+
+    if error is not None and error_file is not None:
+        raise InputError("give --error or --error-file, not both")
+    if error_file == "-":
+        return read_error(sys.stdin.buffer)
+    if error_file is not None:
+        try:
+            with open(error_file, "rb") as handle:
+                return read_error(handle)
+        except OSError as problem:
+            raise InputError(f"--error-file: cannot read {error_file}: {problem.strerror or problem}") from None
+    return read_error(error)
+
+
+def _read_snapshot(path: Path):  # type: ignore[no-untyped-def]
+    import json
+
+    from .detect import Snapshot
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
+    except OSError as problem:
+        raise InputError(f"--snapshot: cannot read {path}: {problem.strerror or problem}") from None
+    except ValueError as problem:
+        raise InputError(f"--snapshot: {path} is not JSON: {problem}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"--snapshot: {path} is not a kbsolve detect --format json object")
+    return Snapshot.from_dict(data)
+
+
+def _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package):  # type: ignore[no-untyped-def]
+    from packaging.version import InvalidVersion, Version
+
+    from .platforms import normalize_arch, normalize_os, normalize_python
+    from .query import driver_version
+
+    declared: dict[str, Optional[str]] = {}
+    if os:
+        declared["os"] = normalize_os(os)
+    if arch:
+        declared["arch"] = normalize_arch(arch)
+    if python:
+        declared["python"] = normalize_python(python)
+    if gpu:
+        record = knowledge.find_gpu(gpu)
+        declared["gpu"], declared["compute_capability"] = record.name, record.compute_capability
+    if driver:
+        declared["driver"] = driver_version(driver)
+    for flag, value in (("tensorflow", tensorflow), ("cuda", cuda), ("cudnn", cudnn)):
+        if value:
+            try:
+                Version(value)
+            except InvalidVersion:
+                raise InputError(f"--{flag}: '{value}' is not a version", hint="e.g. 2.10.1, 11.2, 8.1") from None
+            declared[flag] = value
+    if package:
+        declared["package"] = package.lower().replace("_", "-")
+    return declared
+
+
+@app.command()
+def doctor(
+    error: Optional[str] = typer.Option(None, "--error", help="The error text (quote it)."),
+    error_file: Optional[str] = typer.Option(None, "--error-file", help="Read the error text from a file ('-' = stdin)."),
+    snapshot: Optional[Path] = typer.Option(None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting."),
+    no_detect: bool = typer.Option(False, "--no-detect", help="Use declared facts only (diagnose another machine's report)."),
+    os: Optional[str] = typer.Option(None, "--os", help="Declared OS (overrides detection)."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="Declared architecture; x86 = 32-bit Python."),
+    python: Optional[str] = typer.Option(None, "--python", help="Declared Python X.Y."),
+    gpu: Optional[str] = typer.Option(None, "--gpu", help="Declared GPU name."),
+    driver: Optional[str] = typer.Option(None, "--driver", help="Declared NVIDIA driver version."),
+    tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="The installed TensorFlow release, e.g. 2.10.1."),
+    package: Optional[str] = typer.Option(None, "--package", help="The installed distribution: tensorflow, tensorflow-gpu..."),
+    cuda: Optional[str] = typer.Option(None, "--cuda", help="The installed CUDA toolkit, e.g. 11.2."),
+    cudnn: Optional[str] = typer.Option(None, "--cudnn", help="The installed cuDNN, e.g. 8.1."),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    matrix: Optional[list[Path]] = MatrixOption,
+) -> None:
+    """Diagnose a broken TensorFlow install: ranked causes with evidence and fixes (exit 1 when any)."""
+    from .doctor import diagnose
+    from .render import doctor_text, to_json
+
+    try:
+        text = _read_error_input(error, error_file)
+        knowledge = _load(matrix)
+        declared = _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package)
+        if snapshot is not None:
+            machine = _read_snapshot(snapshot)
+        elif no_detect:
+            machine = None
+        else:
+            from .detect import detect as run_detection
+
+            machine = run_detection()
+        report = diagnose(knowledge, machine, declared, text)
+    except KbError as problem:
+        _fail(problem)
+        return
+    typer.echo(to_json(report.to_dict()) if format is Format.json else doctor_text(report))
+    raise typer.Exit(report.exit_code)
+
+
 @app.command()
 def validate(
     paths: Optional[list[Path]] = typer.Argument(None, help="YAML files or directories (default: the bundled matrix)."),

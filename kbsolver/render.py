@@ -112,3 +112,22 @@ def _short(value: Any) -> Any:
     if isinstance(value, list):
         return [", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(item, dict) else item for item in value] or "none"
     return value
+
+
+def doctor_text(report: Any) -> str:
+    """Human-readable findings, most likely first, with evidence, fix and the plan's components."""
+    if not report.findings:
+        lines = ["No problem found."]
+    else:
+        lines = [f"{len(report.findings)} finding(s), most likely first:"]
+    for number, finding in enumerate(report.findings, 1):
+        lines += ["", f"{number}. [{finding.id}] {finding.title} (confidence: {finding.confidence})", "   Evidence:"]
+        lines += [f"     - {item}" for item in finding.evidence]
+        lines += ["   Fix:"] + [f"     - {item}" for item in finding.fix]
+        plan = (finding.plan or {}).get("plan")
+        if plan:
+            parts = [f"{c['name']} {c.get('version') or '>= ' + str(c.get('min_version'))}" for c in plan["components"]]
+            lines.append(f"   Plan (kbsolve plan): {', '.join(parts)}")
+    if report.notes:
+        lines += ["", "Notes:"] + [f"  - {note}" for note in report.notes]
+    return "\n".join(lines)
