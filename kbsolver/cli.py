@@ -182,7 +182,8 @@ def _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn,
 def doctor(
     error: Optional[str] = typer.Option(None, "--error", help="The error text (quote it)."),
     error_file: Optional[str] = typer.Option(None, "--error-file", help="Read the error text from a file ('-' = stdin)."),
-    snapshot: Optional[Path] = typer.Option(None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting."),
+    snapshot: Optional[Path] = typer.Option(
+        None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting."),
     no_detect: bool = typer.Option(False, "--no-detect", help="Use declared facts only (diagnose another machine's report)."),
     os: Optional[str] = typer.Option(None, "--os", help="Declared OS (overrides detection)."),
     arch: Optional[str] = typer.Option(None, "--arch", help="Declared architecture; x86 = 32-bit Python."),

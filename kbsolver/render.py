@@ -116,10 +116,8 @@ def _short(value: Any) -> Any:
 
 def doctor_text(report: Any) -> str:
     """Human-readable findings, most likely first, with evidence, fix and the plan's components."""
-    if not report.findings:
-        lines = ["No problem found."]
-    else:
-        lines = [f"{len(report.findings)} finding(s), most likely first:"]
+    count = len(report.findings)
+    lines = [f"{count} finding(s), most likely first:" if count else "No problem found."]
     for number, finding in enumerate(report.findings, 1):
         lines += ["", f"{number}. [{finding.id}] {finding.title} (confidence: {finding.confidence})", "   Evidence:"]
         lines += [f"     - {item}" for item in finding.evidence]

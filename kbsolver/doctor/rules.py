@@ -117,9 +117,9 @@ class Context:
         if not self.facts.tensorflow or not self.facts.os:
             return []
         for record in self.knowledge.library_files:
-            if record.component == "tensorflow-loads" and record.tensorflow and self.facts.os in _as_list(record.os):
-                if _covers(record.tensorflow, self.facts.tensorflow):
-                    return list(record.files)
+            if record.component == "tensorflow-loads" and record.tensorflow and self.facts.os in _as_list(record.os) \
+                    and _covers(record.tensorflow, self.facts.tensorflow):
+                return list(record.files)
         return []
 
     def wheel_pythons(self, package: str = "tensorflow", spec: Optional[str] = None) -> set[str]:
@@ -178,17 +178,18 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
         evidence.append(f.describe("msvc_dlls") if dlls else f.describe("msvc_runtime"))
         score = max(score, 0.7) + 0.15
     dll = c.line(DLL_LOAD)
-    if dll and (f.os in (None, "windows")) and not c.line(r"initialization routine failed"):
-        if score or f.msvc_runtime is None:
-            evidence.append(dll[0])
-            score = max(score, 0.45) + (0.1 if score else 0)
+    if dll and (f.os in (None, "windows")) and not c.line(r"initialization routine failed") and \
+            (score or f.msvc_runtime is None):
+        evidence.append(dll[0])
+        score = max(score, 0.45) + (0.1 if score else 0)
     if score and f.tensorflow and _at_least(f.tensorflow, "2.1") is False and not named:
         score -= 0.2  # before 2.1 the 2015 runtime sufficed; less likely
     if not score:
         return None
     return Finding("msvc-runtime-missing", min(score, 1.0), evidence, [
         f"Install the Microsoft Visual C++ 2015-2022 Redistributable (x64): {MSVC_URL}",
-        "TensorFlow 2.1+ needs msvcp140_1.dll from the 2019+ runtime (TF 2.1.0 release notes); restart the shell, then import again",
+        "TensorFlow 2.1+ needs msvcp140_1.dll from the 2019+ runtime (TF 2.1.0 release notes); "
+        "restart the shell, then import again",
     ])
 
 
@@ -244,7 +245,8 @@ def python_32bit(c: Context) -> Optional[Finding]:
 
 
 PIP_NOT_FOUND = (r"Could not find a version that satisfies the requirement (tensorflow[\w-]*)\s*(?:\[[\w,-]+\])?"
-                 r"\s*(\(?[=<>!~][^\s)]*)?|No matching distribution found for (tensorflow[\w-]*)\s*(?:\[[\w,-]+\])?\s*([=<>!~]\S*)?")
+                 r"\s*(\(?[=<>!~][^\s)]*)?|"
+                 r"No matching distribution found for (tensorflow[\w-]*)\s*(?:\[[\w,-]+\])?\s*([=<>!~]\S*)?")
 
 
 def _pip_request(c: Context) -> Optional[tuple[str, str, Optional[str]]]:
@@ -325,7 +327,8 @@ def no_wheel_for_platform(c: Context) -> Optional[Finding]:
 
 
 CUDA_LIB = (r"Could not load dynamic library '([^']+)'|Could not find '([^']+\.dll)'|"
-            r"(lib(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn)\w*\.so(?:\.[\d.]+)?): cannot open shared object|"
+            r"(lib(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn)\w*\.so(?:\.[\d.]+)?): "
+            r"cannot open shared object|"
             r"((?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse)64_\d+\.dll)")
 
 
@@ -359,12 +362,12 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         if versions and installed and not any(_series_match(i, v) for i in installed for v in versions):
             evidence.append(f"installed CUDA: {', '.join(installed)} ({f.origin.get('cuda_installed') or f.origin.get('cuda')})")
             score = 0.9
-    if not named and row and f.cuda and f.package != "tensorflow-cpu" and f.tensorflow:
-        if not _series_match(f.cuda, row.cuda) and not _pip_cuda(c):
-            evidence.append(f"TensorFlow {f.tensorflow} GPU build was tested with CUDA {row.cuda} (tested build configurations)")
-            evidence.append(f.describe("cuda"))
-            score = 0.55
-            wanted = row.cuda
+    if not named and row and f.cuda and f.package != "tensorflow-cpu" and f.tensorflow and \
+            not _series_match(f.cuda, row.cuda) and not _pip_cuda(c):
+        evidence.append(f"TensorFlow {f.tensorflow} GPU build was tested with CUDA {row.cuda} (tested build configurations)")
+        evidence.append(f.describe("cuda"))
+        score = 0.55
+        wanted = row.cuda
     if not score:
         return None
     if row:
@@ -404,7 +407,8 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
     score = 0.0
     loaded = c.line(r"Loaded runtime Cu?DNN library:?\s*([\d.]+).*(?:source was compiled with|compiled with):?\s*([\d.]+)")
     if loaded:
-        evidence += [loaded[0], f"runtime cuDNN {loaded[1].group(1)} differs from the {loaded[1].group(2)} TensorFlow was built with"]
+        runtime, built = loaded[1].group(1), loaded[1].group(2)
+        evidence += [loaded[0], f"runtime cuDNN {runtime} differs from the {built} TensorFlow was built with"]
         score = 0.95
     for line, name in _libraries_named(c):
         if "cudnn" in name.lower():
@@ -416,10 +420,10 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
         evidence.append(other[0])
         score = max(score, 0.8 if "status" not in other[0].lower() and "initialize" not in other[0].lower() else 0.55)
     row = c.tested_gpu_row()
-    if not score and row and f.cudnn and f.tensorflow and not _pip_cuda(c):
-        if f.cudnn.split(".")[0] != (row.cudnn or "").split(".")[0]:
-            evidence += [f.describe("cudnn"), f"TensorFlow {f.tensorflow} was tested with cuDNN {row.cudnn}"]
-            score = 0.6
+    if not score and row and f.cudnn and f.tensorflow and not _pip_cuda(c) and \
+            f.cudnn.split(".")[0] != (row.cudnn or "").split(".")[0]:
+        evidence += [f.describe("cudnn"), f"TensorFlow {f.tensorflow} was tested with cuDNN {row.cudnn}"]
+        score = 0.6
     if not score:
         return None
     if row:
@@ -456,8 +460,9 @@ def driver_too_old(c: Context) -> Optional[Finding]:
         score = max(score, 0.85)
     if not score:
         return None
-    fix = [f"Update the NVIDIA driver to {floor} or newer ({'https://www.nvidia.com/Download/index.aspx'})" if floor
-           else "Update the NVIDIA driver (https://www.nvidia.com/Download/index.aspx); nvidia-smi shows the newest CUDA it supports"]
+    download = "https://www.nvidia.com/Download/index.aspx"
+    fix = [f"Update the NVIDIA driver to {floor} or newer ({download})" if floor
+           else f"Update the NVIDIA driver ({download}); nvidia-smi shows the newest CUDA it supports"]
     return Finding("driver-too-old", min(score, 1.0), evidence, fix)
 
 
@@ -485,7 +490,8 @@ def compute_capability(c: Context) -> Optional[Finding]:
     if kernels:
         evidence.append(kernels[0])
         score = max(score, 0.9)
-    ptx = c.line(r"CUDA_ERROR_INVALID_PTX|PTX JIT compil|ptxas\b.*(?:unsupported|too old|fatal)|CUDA_ERROR_UNSUPPORTED_PTX_VERSION")
+    ptx = c.line(r"CUDA_ERROR_INVALID_PTX|PTX JIT compil|ptxas\b.*(?:unsupported|too old|fatal)|"
+                 r"CUDA_ERROR_UNSUPPORTED_PTX_VERSION")
     if ptx:
         evidence.append(ptx[0])
         score = max(score, 0.75)
@@ -520,8 +526,8 @@ def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
     if f.gpu:
         evidence.append(f.describe("gpu"))
         score += 0.1
-    return Finding("windows-native-gpu-ended", min(score, 1.0), evidence + [
-        "tensorflow.org/install/pip: TensorFlow 2.10 was the last release that supported GPU on native Windows"], [
+    evidence.append("tensorflow.org/install/pip: TensorFlow 2.10 was the last release that supported GPU on native Windows")
+    return Finding("windows-native-gpu-ended", min(score, 1.0), evidence, [
         "Use WSL2 with the Linux build (pip install tensorflow[and-cuda] inside Ubuntu on WSL2), or",
         "install tensorflow<2.11 natively with CUDA 11.2 / cuDNN 8.1 (Python 3.7-3.10), or use the DirectML plugin",
     ], c.plan(os="linux"))
@@ -582,7 +588,8 @@ def package_confusion(c: Context) -> Optional[Finding]:
         score = max(score, 0.75)
     if f.package == "tensorflow" and f.tensorflow and _at_least(f.tensorflow, "2.1") is False and f.gpu and \
             f.tensorflow != "1.15.0" and c.line(r"GPU|gpu"):
-        evidence.append(f"{f.describe('package')} {f.tensorflow}: before 2.1 the GPU build was the separate tensorflow-gpu package")
+        evidence.append(f"{f.describe('package')} {f.tensorflow}: "
+                        "before 2.1 the GPU build was the separate tensorflow-gpu package")
         score = max(score, 0.7)
     if not score:
         return None
