@@ -20,10 +20,9 @@ MAX_KEPT = 5000  # keyword lines kept from the middle
 CHUNK = 1 << 20
 
 KEYWORDS = re.compile(
-    r"dll|\.so|load|cuda|cudnn|cublas|driver|gpu|capability|illegal|instruction|avx|wheel|satisf|distribution|"
-    r"win32|tensorflow|python|error|failed|ptx|kernel|version|msvc|visual c",
-    re.I,
-)
+    r"could not|cannot|can't|failed|error|not found|no such|illegal|instruction|insufficient|capability|"
+    r"satisf|not a supported|no matching|win32|dll|\.so\b|\.so\.|ptx|no kernel|too old|mismatch|removed|gpus? available"
+)  # matched against the lower-cased line (faster than re.I on long non-ASCII lines)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -96,7 +95,7 @@ def read_error(source: Union[str, bytes, BinaryIO, None]) -> ErrorText:
         tail.append((number, cleaned))
         if len(tail) > TAIL:
             dropped = tail.pop(0)
-            if len(middle) < MAX_KEPT and KEYWORDS.search(dropped[1]):
+            if len(middle) < MAX_KEPT and KEYWORDS.search(dropped[1].lower()):
                 middle.append(dropped)
             else:
                 truncated = True
