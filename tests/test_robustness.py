@@ -42,7 +42,8 @@ def test_huge_error_file_is_read_in_bounded_memory_and_still_diagnosed(tmp_path:
     with path.open("wb") as handle:
         for _ in range(100 * 1024 * 1024 // (len(filler) * 1000)):
             handle.write(filler * 1000)
-        handle.write(b"W dso_loader.cc:64] Could not load dynamic library 'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n")
+        handle.write(b"W dso_loader.cc:64] Could not load dynamic library 'cudart64_110.dll'; "
+                     b"dlerror: cudart64_110.dll not found\n")
         for _ in range(10):
             handle.write(filler * 1000)
     assert path.stat().st_size >= 100 * 1024 * 1024
