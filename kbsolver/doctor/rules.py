@@ -169,7 +169,7 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
     score = 0.0
-    named = c.line(r"msvcp140(_1)?\.dll|vcruntime140(_1)?\.dll|Visual C\+\+ Redistributable|Microsoft Visual C\+\+")
+    named = c.line(r"msvcp140(_1)?\.dll|vcruntime140(_1)?\.dll|msvcp_dll_name|Visual C\+\+ Redistributable|Microsoft Visual C\+\+")
     if named:
         evidence.append(named[0])
         score = 0.85
@@ -193,7 +193,10 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
     ])
 
 
-OLD_CPU = re.compile(r"Pentium|Celeron|Atom|Core\(TM\)2|Core 2|Xeon.*\b[XELW]5[4-6]\d\d\b|Phenom|Athlon II|Sempron|Turion", re.I)
+# CPU families without AVX: Atom-based Pentium/Celeron (J/N series), Core 2, first-generation Core i (3-digit models),
+# Xeon 5500/5600, AMD K10 (Intel ARK / AMD product pages list no AVX for them).
+OLD_CPU = re.compile(r"Pentium|Celeron|Atom|Core\(TM\)2|Core 2|Core(?:\(TM\))? i[357]-?\s?\d{3}[A-Z]*\b|\b[JN]\d{4}\b|"
+                     r"Xeon.*\b[XELW]5[4-6]\d\d\b|Phenom|Athlon II|Sempron|Turion", re.I)
 
 
 def cpu_lacks_avx(c: Context) -> Optional[Finding]:
@@ -203,7 +206,8 @@ def cpu_lacks_avx(c: Context) -> Optional[Finding]:
     if f.cpu_flags is not None and f.cpu_flags.get("avx") is False and f.arch in (None, "x86_64", "x86"):
         evidence.append(f"cpu avx = False ({f.origin.get('cpu_flags')})")
         score = 0.9
-    illegal = c.line(r"Illegal instruction|core dumped|SIGILL|0xc000001d")
+    illegal = c.line(r"illegal (hardware )?instruction|core dumped|SIGILL|0xc000001d|"
+                     r"compiled to use \w+ instructions, but these aren't available")
     if illegal:
         evidence.append(illegal[0])
         score = max(score, 0.8) + (0.05 if score else 0)
@@ -266,64 +270,111 @@ def _pip_request(c: Context) -> Optional[tuple[str, str, Optional[str]]]:
     return hit[0], package, spec
 
 
-def python_unsupported(c: Context) -> Optional[Finding]:
-    f = c.facts
-    if not f.python or f.python_bits == 32:
-        return None
-    request = _pip_request(c)
-    evidence: list[str] = []
-    score = 0.0
-    package = request[1] if request else (f.package or "tensorflow")
-    spec = request[2] if request else (f"=={f.tensorflow}" if f.tensorflow else None)
-    if package == "tensorflow-gpu" and spec and _covers(spec, "2.12.0") and not _covers(spec, "2.11.0"):
-        return None  # the removed tensorflow-gpu: package-confusion's case
-    wanted = c.wheel_pythons(package, spec)
-    anywhere = c.wheel_pythons(package)
-    if f.python in wanted or not anywhere:
-        return None
-    if request:
-        evidence.append(request[0])
-        score = 0.85
-    elif f.tensorflow:
-        score = 0.6
-    else:
-        return None
-    evidence.append(f.describe("python"))
-    which = f"{package}{spec or ''}"
-    have = sorted(wanted or anywhere, key=version_key)
-    evidence.append(f"PyPI wheels of {which} for {f.os or 'this OS'} {c._arch() or ''}: Python {', '.join(have)}".strip())
-    return Finding("python-unsupported", score, evidence, [
-        f"Python {f.python} has no {which} wheel here; use one of Python {', '.join(have)}, "
-        "or pick the TensorFlow release that supports your Python (the plan below)",
-    ], c.plan())
+UNSUPPORTED_WHEEL = r"([\w.+-]+\.whl) is not a supported wheel on this platform|is not a supported wheel on this platform"
 
 
-def no_wheel_for_platform(c: Context) -> Optional[Finding]:
-    f = c.facts
-    request = _pip_request(c)
-    unsupported = c.line(r"is not a supported wheel on this platform|musllinux|alpine|musl")
-    if not request and not unsupported:
+def _first_upload(c: Context, package: str, python: Optional[str] = None, platform: Optional[tuple[str, str]] = None) -> str:
+    """The first upload date of a ``package`` wheel serving ``python`` and/or ``platform`` ("9999" if none)."""
+    dates = []
+    for release in c.knowledge.wheels:
+        if release.package != package or not release.uploaded:
+            continue
+        for p, o, a in c.knowledge.wheel_targets(package, release.version):
+            if (python is None or p == python) and (platform is None or (o, a) == platform):
+                dates.append(release.uploaded)
+                break
+    return min(dates, default="9999")
+
+
+def _wheel_file_cause(c: Context, filename: str) -> Optional[tuple[str, str]]:
+    """Which tag of a rejected wheel file does not fit the facts: (finding id, explanation)."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    from ..knowledge import KNOWN_PYTHONS
+    from ..platforms import platform_of, pythons_of
+
+    try:
+        tags = parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
         return None
-    if f.python_bits == 32 or (unsupported and re.search(r"win32", unsupported[0], re.I)):
+    f = c.facts
+    platforms = {pair for tag in tags for pair in platform_of(tag.platform)}
+    pythons = {p for tag in tags for p in pythons_of(tag.interpreter, tag.abi, KNOWN_PYTHONS)}
+    if any(tag.platform == "win32" for tag in tags):
+        return None
+    if f.os and f.arch and platforms and (f.os, c._arch()) not in platforms:
+        return "no-wheel-for-platform", f"{filename} is built for {', '.join(sorted(f'{o} {a}' for o, a in platforms))}"
+    if pythons and (f.python is None or f.python not in pythons):
+        mine = f"Python {f.python}" if f.python else "this Python"
+        return "python-unsupported", f"{filename} is built for Python {', '.join(sorted(pythons))}, not {mine}"
+    return None
+
+
+def missing_wheel(c: Context) -> Optional[Finding]:
+    """pip found no wheel: decide between an unsupported Python and an unsupported OS/architecture.
+
+    A rejected wheel file names its tags; otherwise the index decides. When the Python and the
+    platform each have wheels (just not together), the one whose first wheel came later is the
+    missing piece (e.g. macOS arm64 wheels arrived with 2.13, long after Python 3.9's).
+    """
+    f = c.facts
+    if f.python_bits == 32:
+        return None
+    rejected = c.line(UNSUPPORTED_WHEEL)
+    if rejected and rejected[1].group(1) and re.search(r"win32", rejected[1].group(1)):
+        return None
+    request = _pip_request(c)
+    musl = c.line(r"musllinux|alpine|\bmusl\b")
+    if musl and (request or rejected):
+        return Finding("no-wheel-for-platform", 0.85, [musl[0], "TensorFlow publishes manylinux (glibc) wheels only; "
+                       "musl (Alpine) has none"], ["Use a glibc-based distribution or image (Debian, Ubuntu)"], c.plan())
+    if rejected and rejected[1].group(1):
+        cause = _wheel_file_cause(c, rejected[1].group(1))
+        if cause:
+            return _wheel_finding(c, cause[0], 0.9, [rejected[0], cause[1]])
+    if not request and not rejected:
         return None
     package = request[1] if request else "tensorflow"
-    anywhere = c.wheel_pythons(package)
-    evidence = [x[0] for x in (request, unsupported) if x]
-    if unsupported and re.search(r"musl|alpine", unsupported[0], re.I):
-        evidence.append("TensorFlow publishes manylinux (glibc) wheels only; musl (Alpine) has none")
-        score = 0.85
-    elif not anywhere and (f.os or f.arch):
-        evidence.append(f"PyPI has no {package} wheel for {f.os} {c._arch()} for any Python")
-        score = 0.85
-    elif unsupported:
-        score = 0.5
+    spec = request[2] if request else None
+    evidence = [x[0] for x in (request, rejected) if x]
+    platform = (f.os, c._arch()) if f.os and c._arch() else None
+    served = c.wheel_pythons(package, spec)
+    if f.python and f.python in served:
+        return None  # the index has a wheel for exactly this: the cause lies elsewhere
+    everywhere = {p for release in c.knowledge.wheels if release.package == package
+                  for p, _, _ in c.knowledge.wheel_targets(package, release.version)}
+    if platform and not c.wheel_pythons(package):
+        evidence.append(f"PyPI has no {package} wheel for {platform[0]} {platform[1]} for any Python")
+        return _wheel_finding(c, "no-wheel-for-platform", 0.85, evidence)
+    if not f.python:
+        return _wheel_finding(c, "python-unsupported", 0.45, evidence)
+    if f.python not in everywhere:
+        evidence.append(f"PyPI has no {package} wheel for Python {f.python} on any platform")
+        return _wheel_finding(c, "python-unsupported", 0.9, evidence)
+    python_since = _first_upload(c, package, python=f.python)
+    platform_since = _first_upload(c, package, platform=platform) if platform else "0000"
+    if platform and platform_since > python_since:
+        evidence.append(f"{package} wheels for {platform[0]} {platform[1]} exist only since {platform_since}; "
+                        f"Python {f.python} wheels since {python_since}")
+        return _wheel_finding(c, "no-wheel-for-platform", 0.8, evidence)
+    evidence.append(f"{package} wheels for Python {f.python} exist only since {python_since}"
+                    + (f" ({', '.join(sorted(served, key=version_key))} served by {package}{spec or ''} here)" if served else ""))
+    return _wheel_finding(c, "python-unsupported", 0.85, evidence)
+
+
+def _wheel_finding(c: Context, finding: str, score: float, evidence: list[str]) -> Finding:
+    f = c.facts
+    if finding == "python-unsupported":
+        served = sorted(c.wheel_pythons("tensorflow"), key=version_key)
+        fix = [f"Use a Python that TensorFlow publishes wheels for on this platform ({', '.join(served) or 'none'}), "
+               "or the TensorFlow release that supports your Python (the plan below)",
+               "Check which interpreter pip belongs to: python -m pip --version"]
     else:
-        return None
-    fixes = ["Use a platform TensorFlow publishes wheels for: Linux x86_64/aarch64 (glibc), Windows x86_64, "
-             "macOS arm64 (2.13+; tensorflow-macos before), macOS x86_64 (up to 2.16)"]
-    if f.os == "macos" and f.arch == "arm64":
-        fixes.append("On Apple silicon before TF 2.13 install tensorflow-macos (and tensorflow-metal for the GPU)")
-    return Finding("no-wheel-for-platform", score, evidence, fixes, c.plan())
+        fix = ["Use a platform TensorFlow publishes wheels for: Linux x86_64/aarch64 (glibc), Windows x86_64, "
+               "macOS arm64 (tensorflow 2.13+; tensorflow-macos before), macOS x86_64 (up to 2.16)"]
+        if f.os == "macos" and f.arch == "arm64":
+            fix.append("On Apple silicon: upgrade pip and install tensorflow>=2.13, or tensorflow-macos (+ tensorflow-metal)")
+    return Finding(finding, score, evidence, fix, c.plan())
 
 
 CUDA_LIB = (r"Could not load dynamic library '([^']+)'|Could not find '([^']+\.dll)'|"
@@ -600,7 +651,7 @@ def package_confusion(c: Context) -> Optional[Finding]:
 
 
 RULES: tuple[Callable[[Context], Optional[Finding]], ...] = (
-    msvc_runtime_missing, cpu_lacks_avx, python_32bit, python_unsupported, no_wheel_for_platform, cuda_library_mismatch,
+    msvc_runtime_missing, cpu_lacks_avx, python_32bit, missing_wheel, cuda_library_mismatch,
     cudnn_mismatch, driver_too_old, compute_capability, windows_native_gpu_ended, path_conflict, package_confusion,
 )
 
