@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from kbsolver.cli import app
 from kbsolver.detect import RealSystem, RecordedSystem, detect
+from kbsolver.detect.probes import QUERY, QUERY_OLD
 from kbsolver.doctor import read_error
 
 try:  # click < 8.2 mixes stderr into stdout unless told not to
@@ -92,10 +93,9 @@ def test_real_commands_time_out_and_missing_ones_are_reported() -> None:
 
 def test_detect_with_every_command_hanging_reports_reasons() -> None:
     hang = {"hang": True}
-    system = RecordedSystem(platform="linux", commands={
-        "nvidia-smi": hang, "nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv,noheader": hang,
-        "nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader": hang, "nvcc --version": hang,
-        "ldd --version": hang, "ldconfig -p": hang, "uname -m": hang})
+    commands = [["nvidia-smi"], ["nvidia-smi", *QUERY], ["nvidia-smi", *QUERY_OLD], ["nvidia-smi", "-L"], ["nvcc", "--version"],
+                ["ldd", "--version"], ["ldconfig", "-p"], ["uname", "-m"]]
+    system = RecordedSystem(platform="linux", commands={" ".join(argv): hang for argv in commands})
     snapshot = detect(system)
     assert snapshot.get("nvidia", "gpus") is None
     assert "did not answer" in (snapshot.field("nvidia", "gpus").reason or "")  # type: ignore[union-attr]

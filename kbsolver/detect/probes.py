@@ -36,13 +36,22 @@ def _os_release(system: System) -> Optional[str]:
     return match.group(1) if match else None
 
 
+def _wsl(proc_version: str) -> int:
+    """2 inside WSL2 ("microsoft-standard" kernels), 1 inside WSL1 ("-Microsoft" kernels), 0 otherwise."""
+    text = proc_version.lower()
+    if "microsoft-standard" in text or "wsl2" in text:
+        return 2
+    return 1 if "microsoft" in text else 0
+
+
 def probe_os(system: System) -> Probe:
     info = system.platform_info()
     result: Probe = {"name": found(system.platform, "sys.platform")}
     if system.platform == "linux" and (pretty := _os_release(system)):
         result["version"] = found(pretty, "/etc/os-release")
-    elif system.platform == "macos" and (done := system.run(["sw_vers", "-productVersion"])).ok:
-        result["version"] = found(done.stdout.strip(), "sw_vers -productVersion")
+    elif system.platform == "macos" and (done := system.run(["sw_vers"])).ok and \
+            (product := re.search(r"ProductVersion:\s*(\S+)", done.stdout)):
+        result["version"] = found(product.group(1), "sw_vers ProductVersion")
     elif info.get("release"):
         result["version"] = found(" ".join(v for v in (info.get("release"), info.get("version")) if v), "platform.release()")
     else:
@@ -53,8 +62,7 @@ def probe_os(system: System) -> Probe:
     result["arch"] = found(ARCH_NAMES.get(machine, machine), "platform.machine()") if machine else missing("machine type unknown")
     if system.platform == "linux":
         version_text, reason = system.read_text("/proc/version")
-        inside = "microsoft" in (version_text or "").lower() or "WSL_DISTRO_NAME" in system.env
-        result["wsl"] = found(inside, "/proc/version") if version_text is not None or inside else missing(reason or "")
+        result["wsl"] = found(_wsl(version_text or ""), "/proc/version") if version_text is not None else missing(reason or "")
         done = system.run(["ldd", "--version"])
         match = re.search(r"(\d+\.\d+)\s*$", (done.stdout or "").splitlines()[0] if done.stdout else "")
         result["glibc"] = found(match.group(1), "ldd --version") if match else missing(done.error or "not glibc (ldd --version)")
@@ -84,27 +92,34 @@ def _cpuinfo(system: System) -> Probe:
     return result
 
 
+SYSCTL = ["sysctl", "machdep.cpu", "hw.optional"]
+
+
+def parse_sysctl(text: str) -> dict[str, str]:
+    """``name: value`` lines of ``sysctl NODE...`` as a dict."""
+    return {k.strip(): v.strip() for k, sep, v in (line.partition(":") for line in text.splitlines()) if sep}
+
+
 def _sysctl(system: System) -> Probe:
-    brand = system.run(["sysctl", "-n", "machdep.cpu.brand_string"])
-    result: Probe = {"model": found(brand.stdout.strip(), "sysctl machdep.cpu.brand_string") if brand.ok
-                     else missing(brand.error or brand.stderr.strip() or "sysctl failed")}
-    arm = system.run(["sysctl", "-n", "hw.optional.arm64"])
-    if arm.ok and arm.stdout.strip() == "1":
-        result["flags"] = found({f: False for f in CPU_FLAGS}, "sysctl hw.optional.arm64 = 1 (Apple silicon: no x86 SIMD)")
+    done = system.run(SYSCTL)
+    values = parse_sysctl(done.stdout) if done.stdout else {}
+    source = " ".join(SYSCTL)
+    if not values:
+        reason = done.error or done.stderr.strip() or "sysctl printed nothing"
+        return {"model": missing(reason), "flags": missing(reason)}
+    brand = values.get("machdep.cpu.brand_string")
+    result: Probe = {"model": found(brand, f"{source}: machdep.cpu.brand_string") if brand
+                     else missing("no machdep.cpu.brand_string")}
+    if values.get("hw.optional.arm64") == "1":
+        result["flags"] = found({f: False for f in CPU_FLAGS}, f"{source}: hw.optional.arm64 = 1 (Apple silicon: no x86 SIMD)")
         return result
-    words: set[str] = set()
-    sources = []
-    for key in ("machdep.cpu.features", "machdep.cpu.leaf7_features"):
-        done = system.run(["sysctl", "-n", key])
-        if done.ok:
-            words |= {w.lower() for w in done.stdout.split()}
-            sources.append(key)
-    if not sources:
-        result["flags"] = missing("sysctl machdep.cpu.features did not answer")
+    words = {w.lower() for key in ("machdep.cpu.features", "machdep.cpu.leaf7_features") for w in values.get(key, "").split()}
+    if not words:
+        result["flags"] = missing("no machdep.cpu.features in sysctl output")
         return result
     flags = {"sse2": "sse2" in words, "avx": bool({"avx1.0", "avx"} & words), "avx2": "avx2" in words,
              "avx512f": "avx512f" in words, "fma": "fma" in words}
-    result["flags"] = found(flags, "sysctl " + " ".join(sources))
+    result["flags"] = found(flags, f"{source}: machdep.cpu.features, leaf7_features")
     return result
 
 
@@ -132,11 +147,11 @@ def probe_cpu(system: System) -> Probe:
 
 # -- NVIDIA ------------------------------------------------------------------------------------
 
-QUERY = ["--query-gpu=name,compute_cap,memory.total,driver_version", "--format=csv,noheader"]
-QUERY_OLD = ["--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"]
+QUERY = ["--query-gpu=name,compute_cap,memory.total,driver_version", "--format=csv"]
+QUERY_OLD = ["--query-gpu=name,memory.total,driver_version", "--format=csv"]  # drivers before compute_cap existed
 
 
-def _nvidia_smi(system: System) -> Optional[str]:
+def _nvidia_smi(system: System) -> str:
     if system.platform == "windows":
         for path in ("C:\\Windows\\System32\\nvidia-smi.exe", "C:\\Program Files\\NVIDIA Corporation\\NVSMI\\nvidia-smi.exe"):
             if system.exists(path):
@@ -145,24 +160,54 @@ def _nvidia_smi(system: System) -> Optional[str]:
 
 
 def _memory_mib(text: str) -> Optional[int]:
-    match = re.match(r"\s*(\d+)\s*MiB", text)
+    match = re.search(r"(\d+)\s*MiB", text)
     return int(match.group(1)) if match else None
 
 
-def parse_query(text: str, with_cc: bool) -> list[dict[str, Any]]:
-    """Rows of ``nvidia-smi --query-gpu=... --format=csv,noheader`` as GPU dicts."""
+def parse_csv(text: str) -> list[dict[str, Any]]:
+    """Rows of ``nvidia-smi --query-gpu=... --format=csv`` (with its header line) as GPU dicts.
+
+    Columns are found by header name (``name``, ``compute_cap``, ``memory.total [MiB]``,
+    ``driver_version``), so any column order and any extra columns work; an error text gives ``[]``.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    header = [cell.strip().split(" [")[0] for cell in lines[0].split(",")]
+    if "name" not in header:
+        return []
     gpus = []
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.split(",")]
-        if len(cells) < (4 if with_cc else 3) or not cells[0]:
-            continue
-        if with_cc:
-            name, cc, memory, driver = cells[:4]
-        else:
-            (name, memory, driver), cc = cells[:3], None
-        gpus.append({"name": name, "compute_capability": cc if cc and re.fullmatch(r"\d+\.\d+", cc) else None,
-                     "memory_mib": _memory_mib(memory), "driver": driver})
+    for line in lines[1:]:
+        cells = dict(zip(header, (cell.strip() for cell in line.split(","))))
+        cc = cells.get("compute_cap") or ""
+        gpus.append({"name": cells["name"], "compute_capability": cc if re.fullmatch(r"\d+\.\d+", cc) else None,
+                     "memory_mib": _memory_mib(cells.get("memory.total", "")), "driver": cells.get("driver_version")})
     return gpus
+
+
+def parse_list(text: str) -> list[str]:
+    """GPU names from ``nvidia-smi -L`` ("GPU 0: NVIDIA H200 (UUID: ...)"); MIG devices are not GPUs."""
+    return [m.group(1).strip() for m in re.finditer(r"^GPU \d+: (.+?) \(UUID", text, re.M)]
+
+
+def parse_banner(text: str) -> tuple[Optional[str], Optional[str], list[dict[str, Any]]]:
+    """``(driver, cuda_driver_max, gpus)`` from the plain ``nvidia-smi`` table.
+
+    Reads "Driver Version" (or "KMD Version" from R610 on) and "CUDA Version" ("CUDA UMD Version";
+    ``None`` when it prints ERR!), and each GPU row's name (truncated by nvidia-smi to fit) and memory.
+    """
+    driver = re.search(r"(?:Driver|KMD) Version:\s*([\d.]+)", text)
+    cuda = re.search(r"CUDA (?:UMD )?Version:\s*([\d.]+)", text)
+    gpus: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if re.search(r"MIG devices|Processes:", line):
+            break
+        row = re.match(r"^\|\s+(\d+)\s+(.+?)\s+(?:On|Off|WDDM|TCC)\s+\|", line)
+        if row:
+            gpus.append({"name": row.group(2).strip(), "compute_capability": None, "memory_mib": None})
+        elif gpus and gpus[-1]["memory_mib"] is None and (memory := re.search(r"(\d+)MiB\s*/\s*(\d+)MiB", line)):
+            gpus[-1]["memory_mib"] = int(memory.group(2))
+    return (driver.group(1) if driver else None), (cuda.group(1) if cuda else None), gpus
 
 
 def _nvml() -> Optional[Probe]:
@@ -195,36 +240,50 @@ def _nvml() -> Optional[Probe]:
 
 
 def probe_nvidia(system: System, use_nvml: bool = True) -> Probe:
+    """GPUs (name, compute capability, memory), driver and the newest CUDA it supports.
+
+    NVML first; else ``nvidia-smi --query-gpu`` (older drivers: without compute_cap), ``nvidia-smi -L``
+    for full names, and the plain ``nvidia-smi`` table for the driver, "CUDA Version" and what the
+    query could not give.
+    """
     if use_nvml and (result := _nvml()) is not None and result["gpus"].value is not None:
         return result
-    smi = _nvidia_smi(system) or "nvidia-smi"
+    smi = _nvidia_smi(system)
     done = system.run([smi, *QUERY])
-    gpus = parse_query(done.stdout, with_cc=True) if done.ok else []
-    source = "nvidia-smi " + " ".join(QUERY)
+    gpus, source = (parse_csv(done.stdout) if done.ok else []), f"{smi} {' '.join(QUERY)}"
     if not gpus:
         old = system.run([smi, *QUERY_OLD])
-        if old.ok:
-            gpus, source = parse_query(old.stdout, with_cc=False), "nvidia-smi " + " ".join(QUERY_OLD)
+        gpus, source = (parse_csv(old.stdout) if old.ok else []), f"{smi} {' '.join(QUERY_OLD)}"
     banner = system.run([smi])
+    driver, cuda, rows = parse_banner(banner.stdout) if banner.ok else (None, None, [])
+    if not gpus:
+        listed = system.run([smi, "-L"])
+        names = parse_list(listed.stdout) if listed.ok else []
+        if names:
+            gpus = [{"name": n, "compute_capability": None, "memory_mib": rows[i]["memory_mib"] if i < len(rows) else None}
+                    for i, n in enumerate(names)]
+            source = f"{smi} -L" + (" and the nvidia-smi table" if rows else "")
+        elif rows:
+            gpus, source = rows, f"{smi} table (names as nvidia-smi shortens them)"
     result: Probe = {}
+    reason = done.error or banner.error or (done.stdout + done.stderr).strip().splitlines()[-1:] or ["no GPU listed"]
+    reason = reason if isinstance(reason, str) else reason[0]
     if gpus:
         result["gpus"] = found([{k: v for k, v in g.items() if k != "driver"} for g in gpus], source)
-        result["driver"] = found(gpus[0]["driver"], source)
     else:
-        why = done.error or (done.stderr or done.stdout).strip().splitlines()[0:1] or ["no GPU listed"]
-        reason = why if isinstance(why, str) else why[0]
         nvml = "NVML not available (nvidia-ml-py not installed or no driver)" if use_nvml else "NVML not used"
         result["gpus"] = missing(f"no NVIDIA GPU found: {reason}; {nvml}")
-        result["driver"] = missing(f"no NVIDIA driver answered: {reason}")
-    match = re.search(r"CUDA Version:\s*([\d.]+)", banner.stdout) if banner.ok else None
-    if match:
-        result["cuda_driver_max"] = found(match.group(1), "nvidia-smi banner 'CUDA Version'")
-        if "driver" not in result or result["driver"].value is None:
-            driver = re.search(r"Driver Version:\s*([\d.]+)", banner.stdout)
-            if driver:
-                result["driver"] = found(driver.group(1), "nvidia-smi banner 'Driver Version'")
+    query_driver = next((g["driver"] for g in gpus if g.get("driver")), None)
+    if query_driver:
+        result["driver"] = found(query_driver, source)
+    elif driver:
+        result["driver"] = found(driver, f"{smi} table 'Driver Version'")
     else:
-        result["cuda_driver_max"] = missing(banner.error or "nvidia-smi printed no 'CUDA Version'")
+        result["driver"] = missing(f"no NVIDIA driver answered: {reason}")
+    if cuda:
+        result["cuda_driver_max"] = found(cuda, f"{smi} table 'CUDA Version'")
+    else:
+        result["cuda_driver_max"] = missing(banner.error or f"{smi} printed no CUDA Version")
     return result
 
 

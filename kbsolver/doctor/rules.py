@@ -169,7 +169,8 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
     score = 0.0
-    named = c.line(r"msvcp140(_1)?\.dll|vcruntime140(_1)?\.dll|msvcp_dll_name|Visual C\+\+ Redistributable|Microsoft Visual C\+\+")
+    named = c.line(r"msvcp140(_1)?\.dll|vcruntime140(_1)?\.dll|msvcp_dll_name|Visual C\+\+ Redistributable|"
+                   r"Microsoft Visual C\+\+")
     if named:
         evidence.append(named[0])
         score = 0.85
