@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from ..detect.snapshot import Snapshot
 
-DECLARED_KEYS = ("os", "arch", "python", "gpu", "driver", "tensorflow", "package", "cuda", "cudnn")
+DECLARED_KEYS = ("os", "arch", "python", "gpu", "driver", "tensorflow", "package", "cuda", "cudnn", "cpu")
 
 
 @dataclass
@@ -115,6 +115,8 @@ def apply_declared(facts: Facts, declared: dict[str, Any]) -> Facts:
             facts.note("compute_capability", declared.get("compute_capability"), "declared (from the matrix)")
         elif key in ("python", "cuda"):
             facts.note(key, _minor(value) or value, "declared")
+        elif key == "cpu":
+            facts.note("cpu_model", value, "declared")
         elif key == "arch" and value == "x86":
             facts.note("arch", value, "declared")
             facts.note("python_bits", 32, "declared (--arch x86)")

@@ -340,7 +340,10 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     evidence = [x[0] for x in (request, rejected) if x]
     platform = (f.os, c._arch()) if f.os and c._arch() else None
     served = c.wheel_pythons(package, spec)
-    if f.python and f.python in served:
+    # pip lists the versions it saw; an unpinned request that fails saw none (any version would do)
+    saw_none = bool(c.line(r"from versions: none\)")) or (request is not None and spec is None
+                                                          and not c.line(r"from versions: \d"))
+    if f.python and f.python in served and not saw_none:
         return None  # the index has a wheel for exactly this: the cause lies elsewhere
     everywhere = {p for release in c.knowledge.wheels if release.package == package
                   for p, _, _ in c.knowledge.wheel_targets(package, release.version)}
@@ -354,6 +357,9 @@ def missing_wheel(c: Context) -> Optional[Finding]:
         return _wheel_finding(c, "python-unsupported", 0.9, evidence)
     python_since = _first_upload(c, package, python=f.python)
     platform_since = _first_upload(c, package, platform=platform) if platform else "0000"
+    if saw_none and f.python in served:
+        evidence.append(f"pip saw no {package} file at all; the index serves Python {f.python} on {f.os} {c._arch()} "
+                        "today, so the report predates those wheels")
     if platform and platform_since > python_since:
         evidence.append(f"{package} wheels for {platform[0]} {platform[1]} exist only since {platform_since}; "
                         f"Python {f.python} wheels since {python_since}")
@@ -408,12 +414,18 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         evidence.append(line)
         if versions:
             evidence.append(f"{name} belongs to CUDA {' / '.join(versions)} (matrix library-files)")
-            wanted = wanted or versions[-1]
+        elif (derived := cuda_of_library_name(name)) is not None:
+            versions = [derived]
+            evidence.append(f"{name} belongs to CUDA {derived} (from its file name)")
+        wanted = wanted or (versions[-1] if versions else None)
         score = max(score, 0.75)
         installed = f.cuda_installed or ([f.cuda] if f.cuda else [])
         if versions and installed and not any(_series_match(i, v) for i in installed for v in versions):
             evidence.append(f"installed CUDA: {', '.join(installed)} ({f.origin.get('cuda_installed') or f.origin.get('cuda')})")
             score = 0.9
+        elif versions and installed:
+            evidence.append(f"CUDA {', '.join(installed)} is installed but the loader does not find its {name}")
+            score = min(score, 0.5)
     if not named and row and f.cuda and f.package != "tensorflow-cpu" and f.tensorflow and \
             not _series_match(f.cuda, row.cuda) and not _pip_cuda(c):
         evidence.append(f"TensorFlow {f.tensorflow} GPU build was tested with CUDA {row.cuda} (tested build configurations)")
@@ -433,6 +445,21 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
     else:
         fixes.append("Install the CUDA version this TensorFlow was built against (kbsolve plan shows it)")
     return Finding("cuda-library-mismatch", min(score, 1.0), evidence, fixes, c.plan())
+
+
+def cuda_of_library_name(name: str) -> Optional[str]:
+    """The CUDA version a library file name encodes: libcublas.so.9.0 -> 9.0, cudart64_101.dll -> 10.1,
+    cudart64_110.dll -> 11.x, cublas64_12.dll -> 12.x (NVIDIA's naming: <major><minor> on Windows)."""
+    so = re.search(r"\.so\.(\d+\.\d+)$", name)
+    if so:
+        return so.group(1)
+    dll = re.search(r"64_(\d+)\.dll$", name, re.I)
+    if not dll:
+        return None
+    digits = dll.group(1)
+    if len(digits) == 3:
+        return f"{digits[:2]}.x" if digits.endswith("0") and digits[:2] != "10" else f"{digits[:2]}.{digits[2]}"
+    return f"{digits}.x" if len(digits) == 2 and int(digits) >= 11 else None
 
 
 def _series_match(installed: str, wanted: str) -> bool:
@@ -457,11 +484,11 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
     score = 0.0
-    loaded = c.line(r"Loaded runtime Cu?DNN library:?\s*([\d.]+).*(?:source was compiled with|compiled with):?\s*([\d.]+)")
+    loaded = c.line(r"Loaded runtime Cu?DNN library:?\s*([\d.]+)(?:.*compiled with:?\s*([\d.]+))?")
     if loaded:
-        runtime, built = loaded[1].group(1), loaded[1].group(2)
+        runtime, built = loaded[1].group(1), loaded[1].group(2) or "version"
         evidence += [loaded[0], f"runtime cuDNN {runtime} differs from the {built} TensorFlow was built with"]
-        score = 0.95
+        score = 0.9
     for line, name in _libraries_named(c):
         if "cudnn" in name.lower():
             evidence.append(line)
@@ -606,10 +633,29 @@ def path_conflict(c: Context) -> Optional[Finding]:
             any(_series_match(v, row.cuda) for v in f.cuda_installed):
         evidence.append(f"installed CUDA {', '.join(f.cuda_installed)}; in use: {f.describe('cuda')}; needed: {row.cuda}")
         score = max(score, 0.8)
+    in_error = {m.group(1) for _, m in c.lines(r"cuda-(\d+\.\d+)")} | {m.group(1) for _, m in c.lines(r"CUDA\\v(\d+\.\d+)")}
+    if len(in_error) > 1:
+        evidence += [line for line, _ in c.lines(r"cuda-\d+\.\d+|CUDA\\v\d+\.\d+")][:3]
+        evidence.append(f"the error mentions several CUDA installs: {', '.join(sorted(in_error, key=version_key))}")
+        score = max(score, 0.8)
+    loaded = c.line(r"Loaded runtime Cu?DNN library")
+    if loaded and f.os == "linux" and f.tensorflow and _at_least(f.tensorflow, "2.12"):
+        evidence += [loaded[0], f"TensorFlow {f.tensorflow} on Linux gets cuDNN from pip (nvidia-cudnn-cu11 / the and-cuda "
+                                "extra); a different runtime cuDNN means an older system copy comes first on LD_LIBRARY_PATH"]
+        score = max(score, 0.92)
     hit = c.line(r"CUDA[\\/]v?(\d+\.\d+)[\\/]bin")
     if hit and row and not _series_match(hit[1].group(1), row.cuda) and len(f.cuda_installed) > 1:
         evidence.append(hit[0])
         score = max(score, 0.7)
+    installed = f.cuda_installed or ([f.cuda] if f.cuda else [])
+    for line, name in _libraries_named(c):
+        derived = cuda_of_library_name(name)
+        versions = sorted({v for _, v in c.library(name)}) or ([derived] if derived else [])
+        if versions and installed and any(_series_match(i, v) for i in installed for v in versions):
+            evidence += [line, f"{name} belongs to the installed CUDA {', '.join(installed)}, yet the loader does not find it: "
+                               "its directory is missing from the library path, or another install comes first"]
+            score = max(score, 0.8)
+            break
     if not score:
         return None
     return Finding("path-conflict", min(score, 1.0), evidence, [
@@ -626,7 +672,8 @@ def package_confusion(c: Context) -> Optional[Finding]:
     if {"tensorflow", "tensorflow-gpu"} <= dists or {"tensorflow-cpu", "tensorflow-gpu"} <= dists:
         evidence.append(f"installed together: {', '.join(sorted(dists))} ({f.origin.get('distributions')})")
         score = 0.85
-    removed = c.line(r"tensorflow-gpu.*(?:removed|has been removed|no longer|deprecated|use tensorflow instead)|"
+    removed = c.line(r"tensorflow[-_]gpu-2\.1[2-9][\d.]*\.tar\.gz|"
+                     r"tensorflow-gpu.*(?:removed|has been removed|no longer|deprecated|use tensorflow instead)|"
                      r"(?:removed|no longer).*tensorflow-gpu|Please install tensorflow instead|"
                      r"Could not find a version that satisfies the requirement tensorflow-gpu")
     if removed:
@@ -635,6 +682,11 @@ def package_confusion(c: Context) -> Optional[Finding]:
     if f.package == "tensorflow-gpu" and f.tensorflow and _at_least(f.tensorflow, "2.12"):
         evidence.append("tensorflow-gpu 2.12+ is an empty package that fails on purpose (2.12.0 release notes)")
         score = max(score, 0.9)
+    pywrap = c.line(r"_pywrap_tensorflow_internal")
+    if pywrap and f.package == "tensorflow-gpu" and not f.gpu and not _libraries_named(c):
+        evidence += [pywrap[0], "tensorflow-gpu is installed but no NVIDIA GPU is known: the GPU package needs CUDA, cuDNN "
+                                "and a CUDA-capable GPU; without them install the tensorflow package"]
+        score = max(score, 0.55)
     if f.package == "tensorflow-cpu" and f.gpu:
         evidence.append(f"{f.describe('package')} on a machine with {f.gpu}: the CPU-only build never uses the GPU")
         score = max(score, 0.75)
