@@ -107,3 +107,15 @@ def test_gpu_alias_on_two_records_is_reported(tmp_path: Path) -> None:
     path.write_text("kind: gpus\nrecords:\n" + gpu.format(id="a", name="GeForce RTX 3060", alias="RTX 3060 12GB")
                     + gpu.format(id="b", name="GeForce RTX 3060 Ti", alias="NVIDIA GeForce RTX 3060"), encoding="utf-8")
     assert [p.reference for p in check([path])] == ["gpu-alias"]
+
+
+def test_curated_records_state_confidence_and_derived_ones_say_how(kb: Knowledge) -> None:
+    from kbsolver.model import KIND_CLASSES
+
+    for kind in KIND_CLASSES:
+        if kind == "wheels":  # generated from the index: the index is the source
+            continue
+        for record in kb.records(kind):
+            assert record.confidence in ("tested", "documented", "derived"), (kind, record.id)
+            if record.confidence == "derived":
+                assert record.notes, (kind, record.id)
