@@ -141,6 +141,15 @@ class Context:
     def plan(self, **changes: Any) -> Optional[dict[str, Any]]:
         return self.planner(changes)
 
+    def gpu_plan(self) -> Optional[dict[str, Any]]:
+        """The GPU plan for the installed TF minor release (which CUDA/cuDNN/driver it needs); ``None``
+        when the GPU is not known, since a CPU-only plan would not fix a GPU finding."""
+        if not self.facts.compute_capability:
+            return None
+        pinned = f"=={minor_of(self.facts.tensorflow)}.*" if self.facts.tensorflow else None
+        result = self.planner({"tensorflow": pinned} if pinned else {})
+        return result if result and result.get("status") == "ok" else self.planner({})
+
 
 def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
@@ -444,7 +453,7 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
                      "you have (kbsolve plan)")
     else:
         fixes.append("Install the CUDA version this TensorFlow was built against (kbsolve plan shows it)")
-    return Finding("cuda-library-mismatch", min(score, 1.0), evidence, fixes, c.plan())
+    return Finding("cuda-library-mismatch", min(score, 1.0), evidence, fixes, c.gpu_plan())
 
 
 def cuda_of_library_name(name: str) -> Optional[str]:
@@ -511,7 +520,7 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
            "directory on PATH / LD_LIBRARY_PATH" if row else "Install the cuDNN version this TensorFlow was built with"]
     if c.line(r"zlibwapi"):
         fix.append("cuDNN 8.3+ on Windows also needs zlibwapi.dll (NVIDIA's cuDNN installation guide)")
-    return Finding("cudnn-mismatch", min(score, 1.0), evidence, fix, c.plan())
+    return Finding("cudnn-mismatch", min(score, 1.0), evidence, fix, c.gpu_plan())
 
 
 def driver_too_old(c: Context) -> Optional[Finding]:
@@ -588,7 +597,7 @@ def compute_capability(c: Context) -> Optional[Finding]:
     return Finding("compute-capability", min(score, 1.0), evidence, [
         "Install a TensorFlow release whose GPU build ships kernels (SASS) or PTX for this GPU's compute capability "
         "(kbsolve plan --gpu ... picks one); for PTX JIT problems update the NVIDIA driver",
-    ], c.plan())
+    ], c.gpu_plan())
 
 
 def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
