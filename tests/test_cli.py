@@ -122,3 +122,40 @@ def test_plan_with_invalid_matrix_exits_1(tmp_path: Path) -> None:
     bad.write_text("kind: gpus\nrecords:\n  - id: x\n    name: X\n", encoding="utf-8")
     result = run("plan", "--matrix", str(bad), "--python", "3.8")
     assert result.exit_code == 1 and "is a required property" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys", "minimum"),
+    [
+        ("tensorflow", {"package", "version", "os", "device", "python", "compiler", "bazel", "cuda", "cudnn"}, 170),
+        ("wheels", {"package", "version", "python", "platform"}, 1000),
+        ("cuda", {"version", "min_driver", "compute_capabilities"}, 60),
+        ("cudnn", {"version", "cuda"}, 60),
+        ("gpus", {"name", "aliases", "compute_capability", "architecture"}, 300),
+        ("msvc", {"version", "dlls"}, 4),
+        ("python", {"version", "end_of_life"}, 10),
+    ],
+)
+def test_matrix_json_lists_records_with_their_fields(kind: str, keys: set[str], minimum: int) -> None:
+    result = run("matrix", kind, "--format", "json")
+    rows = json.loads(result.stdout)
+    assert result.exit_code == 0 and len(rows) >= minimum
+    assert all(keys <= set(row) for row in rows)
+
+
+def test_matrix_filters() -> None:
+    rows = json.loads(run("matrix", "wheels", "--package", "tensorflow", "--tensorflow", "2.3.*", "--python", "3.5",
+                          "--os", "linux", "--format", "json").stdout)
+    assert {r["version"] for r in rows} == {"2.3.0", "2.3.1"}
+    rows = json.loads(run("matrix", "cuda", "--gpu", "rtx5090", "--format", "json").stdout)
+    assert rows and all("12.0" in r["compute_capabilities"] for r in rows) and rows[0]["version"] == "12.8.0"
+    rows = json.loads(run("matrix", "tensorflow", "--os", "windows", "--device", "gpu", "--format", "json").stdout)
+    assert max(rows, key=lambda r: tuple(map(int, r["version"].split("."))))["version"] == "2.10.0"
+    assert run("matrix", "gpu").exit_code == 2
+
+
+def test_plan_detect_fills_this_machine() -> None:
+    result = run("plan", "--detect", "--format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code in (0, 1) and validate_output(data, "plan") == []
+    assert data["query"]["python"] == ".".join(map(str, __import__("sys").version_info[:2]))
