@@ -7,11 +7,17 @@ Typical use::
     query = kbsolver.make_query(kb, gpu="rtx3060", python="3.8", os="windows")
     result = kbsolver.plan(query, kb)           # PlanResult: .plan or .conflict
     print(result.to_dict())                     # the JSON contract, schemas/plan.schema.json
+
+    snapshot = kbsolver.detect()                # this machine; every field with value and source
+    report = kbsolver.diagnose(kb, snapshot, {}, kbsolver.read_error("ImportError: DLL load failed ..."))
+    report.findings[0].id                       # e.g. "msvc-runtime-missing"
 """
 
 from __future__ import annotations
 
-from .api import plan
+from .api import detected_flags, plan
+from .detect import Snapshot, detect
+from .doctor import DoctorReport, Finding, diagnose, read_error
 from .errors import DataError, InputError, KbError, Location, Problem, UnknownGpuError
 from .knowledge import Knowledge, check, load
 from .query import Query, make_query
@@ -23,6 +29,8 @@ __all__ = [
     "Component",
     "Conflict",
     "DataError",
+    "DoctorReport",
+    "Finding",
     "InputError",
     "KbError",
     "Knowledge",
@@ -31,12 +39,17 @@ __all__ = [
     "PlanResult",
     "Problem",
     "Query",
+    "Snapshot",
     "Step",
     "Suggestion",
     "UnknownGpuError",
     "__version__",
     "check",
+    "detect",
+    "detected_flags",
+    "diagnose",
     "load",
     "make_query",
     "plan",
+    "read_error",
 ]
