@@ -88,3 +88,38 @@ def test_detection_reads_what_the_recorded_outputs_prove(path: Path) -> None:
             assert snapshot.get("os", "version") == expect["os"][key]
             checked += 1
     assert checked, f"{path.stem}: no expectation this test knows how to check"
+
+
+# The VC++ runtime registry key as Microsoft documents it ("Redistributing Visual C++ files":
+# HKLM\SOFTWARE\Microsoft\VisualStudio\14.0\VC\Runtimes\x64, DWORD Installed = 1, Version "v14.x..."):
+# https://learn.microsoft.com/en-us/cpp/windows/redistributing-visual-cpp-files
+MSVC_KEY = "HKLM\\SOFTWARE\\Microsoft\\VisualStudio\\14.0\\VC\\Runtimes\\x64"
+SYSTEM32 = "C:\\Windows\\System32\\"
+
+
+def windows(registry: dict[str, Any], dlls: tuple[str, ...]) -> RecordedSystem:
+    return RecordedSystem(platform="windows", registry_values=registry, files={SYSTEM32 + name: "" for name in dlls},
+                          features={"sse2": True, "avx": True, "avx2": True, "avx512f": False})
+
+
+def test_windows_registry_and_system32_show_the_msvc_runtime() -> None:
+    system = windows({MSVC_KEY: {"Installed": 1, "Version": "v14.40.33810.00", "Major": 14, "Minor": 40, "Bld": 33810}},
+                     ("msvcp140.dll", "msvcp140_1.dll", "vcruntime140.dll", "vcruntime140_1.dll"))
+    snapshot = detect(system, use_nvml=False)
+    assert snapshot.get("msvc", "runtime") == "14.40.33810.00"
+    assert snapshot.get("msvc", "dlls") == {"msvcp140.dll": True, "msvcp140_1.dll": True, "vcruntime140.dll": True,
+                                            "vcruntime140_1.dll": True}
+    assert snapshot.get("cpu", "flags") == {"sse2": True, "avx": True, "avx2": True, "avx512f": False}
+
+
+def test_windows_without_the_2019_runtime_is_diagnosed_from_the_snapshot_alone(kb: Any) -> None:
+    from kbsolver.doctor import diagnose, read_error
+
+    snapshot = detect(windows({}, ("msvcp140.dll", "vcruntime140.dll")), use_nvml=False)
+    runtime = snapshot.field("msvc", "runtime")
+    assert runtime is not None and runtime.value is None and "not found" in (runtime.reason or "")
+    assert snapshot.get("msvc", "dlls")["msvcp140_1.dll"] is False
+    error = "ImportError: DLL load failed while importing _pywrap_tensorflow_internal: The specified module could not be found."
+    report = diagnose(kb, snapshot, {"tensorflow": "2.10.0"}, read_error(error))
+    assert report.findings[0].id == "msvc-runtime-missing"
+    assert any("msvcp140_1.dll" in e for e in report.findings[0].evidence)
