@@ -18,6 +18,7 @@ from packaging.version import InvalidVersion
 
 from .errors import Problem
 from .knowledge import Located, gpu_key
+from .model import cuda_series as cuda_series_name
 from .model import minor_of, parse_python_column, version_key
 
 SORT_KEYS: dict[str, Callable[[Any], Any]] = {
@@ -100,7 +101,7 @@ def _references(by_kind: dict[str, list[Located]]) -> Iterable[Problem]:
     for item in by_kind.get("tested-builds", []):
         row = item.record
         tested_minors.add(minor_of(row.version))
-        if row.cuda and (row.cuda if "." in row.cuda else f"{row.cuda}.0") not in cuda_series:
+        if row.cuda and cuda_series_name(row.cuda) not in cuda_series:
             yield Problem(item.location, f"cuda: no cuda-toolkits record for CUDA {row.cuda} (named by {row.id})", "reference")
         if row.cudnn and not any(s == row.cudnn or s.split(".")[0] == row.cudnn for s in cudnn_series):
             yield Problem(item.location, f"cudnn: no cudnn record for cuDNN {row.cudnn} (named by {row.id})", "reference")

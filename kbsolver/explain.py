@@ -16,15 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from packaging.specifiers import SpecifierSet
-
 from .compute import runs_as
 from .knowledge import Knowledge
-from .model import minor_of, version_key
+from .model import minor_of, spec_contains, version_key
 from .query import Query
 from .result import Conflict, Suggestion
 from .solver import Candidate, Factory, Requirement, Solution, TensorflowCandidate, Unsolvable, solve
-from .solver.model import COMPUTE, CUDA, DRIVER, TENSORFLOW
+from .solver.factory import JETSON
+from .solver.model import COMPUTE, CUDA, DRIVER
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,8 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
                 else f"no TensorFlow release has a Python {query.python} wheel for {platform}")
         found.append(Fact("python", frozenset(c for c in pool if query.python in c.pythons), text, bool(admitted)))
     if query.device == "gpu":
+        if factory.jetson:
+            return found, [JETSON]
         if not gpu:
             return found, [_no_gpu_build(knowledge, query)]
         newest = max((c.version or "0" for c in cpu + gpu), key=version_key)
@@ -90,11 +91,14 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
                 else f"{label} GPU builds cover TensorFlow {_range(gpu, cpu + gpu)}")
         found.append(Fact("os", frozenset(gpu), text))
         found.append(_compute_fact(query, gpu))
+        impossible = [r for r in factory.compute_dependencies(Candidate(COMPUTE, query.compute_capability))
+                      if r.name == DRIVER and not r.test(Candidate(DRIVER, None))]
+        if impossible:
+            found.append(Fact("gpu", frozenset(), impossible[0].text))
         if query.driver:
             found.append(_driver_fact(factory, gpu))
     if query.tensorflow:
-        spec = SpecifierSet(query.tensorflow)
-        found.append(Fact("tensorflow", frozenset(c for c in pool if spec.contains(c.version or "0", prereleases=True)),
+        found.append(Fact("tensorflow", frozenset(c for c in pool if spec_contains(query.tensorflow, c.version or "0")),
                           f"you asked for TensorFlow {query.tensorflow}"))
     return found, []
 
@@ -170,11 +174,7 @@ def reasons_for(knowledge: Knowledge, query: Query, error: Optional[Unsolvable] 
 def _resolver_reasons(error: Optional[Unsolvable]) -> list[str]:
     if error is None or not error.causes:
         return ["no combination of the matrix's facts satisfies every requirement"]
-    texts = []
-    for requirement, parent in error.causes:
-        text = requirement.text if parent is None else f"{requirement.text}"
-        if requirement.name in (CUDA, DRIVER, TENSORFLOW) or parent is None or len(texts) < 6:
-            texts.append(text)
+    texts = [r.text for r, _ in error.causes if not (r.key == "driver" and r.bound is None)]  # skip "driver (any)"
     return list(dict.fromkeys(texts))[:8]
 
 
@@ -198,9 +198,13 @@ def _describe(solution: Solution) -> str:
 def _python_changes(knowledge: Knowledge, query: Query) -> list[dict[str, Any]]:
     if not query.python:
         return []
-    asked = version_key(query.python)
+    def number(version: str) -> int:  # 3.10 -> 310, 4.0 -> 400: distance between whole versions
+        parsed = version_key(version)
+        return parsed.major * 100 + parsed.minor
+
+    asked = number(query.python)
     others = [p for p in knowledge.pythons if p != query.python and p.startswith("3.")]
-    ordered = sorted(others, key=lambda p: (abs(version_key(p).minor - asked.minor), -version_key(p).minor))
+    ordered = sorted(others, key=lambda p: (abs(number(p) - asked), -number(p)))
     return [{"python": p} for p in ordered]
 
 

@@ -38,6 +38,7 @@ from .model import (
     TestedBuild,
     WheelRelease,
     build,
+    cuda_series,
     minor_of,
     safe_version,
     version_key,
@@ -173,18 +174,29 @@ class Knowledge:
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
         return {(w.package, w.version): frozenset(wheel_targets(w.tags, KNOWN_PYTHONS)) for w in self.wheels}
 
+    @cached_property
+    def _wheel_index(self) -> dict[tuple[str, str], WheelRelease]:
+        return {(w.package, w.version): w for w in self.wheels}
+
+    def wheel(self, package: str, version: str) -> Optional[WheelRelease]:
+        """The ``wheels`` record of ``package==version`` (``None`` if the index has no such release)."""
+        return self._wheel_index.get((package, version))
+
     def wheel_targets(self, package: str, version: str) -> frozenset[tuple[str, str, str]]:
         """``(python, os, arch)`` triples the wheels of ``package==version`` cover (empty if unknown)."""
         return self._wheel_targets.get((package, version), frozenset())
 
     def releases(self, package: str) -> list[WheelRelease]:
-        """Final, non-yanked releases of ``package`` that ship wheels, newest first."""
-        found = [
-            w for w in self.wheels
-            if w.package == package and not w.yanked and w.tags
-            and not (safe_version(w.version) or version_key("0a0")).is_prerelease
-        ]
-        return sorted(found, key=lambda w: version_key(w.version), reverse=True)
+        """Final, non-yanked releases of ``package`` that ship wheels, newest first (what pip installs by default)."""
+        return list(self._releases.get(package, ()))
+
+    @cached_property
+    def _releases(self) -> dict[str, tuple[WheelRelease, ...]]:
+        found: dict[str, list[WheelRelease]] = defaultdict(list)
+        for w in self.wheels:
+            if not w.yanked and w.tags and not (safe_version(w.version) or version_key("0a0")).is_prerelease:
+                found[w.package].append(w)
+        return {p: tuple(sorted(ws, key=lambda w: version_key(w.version), reverse=True)) for p, ws in found.items()}
 
     @cached_property
     def _tested_index(self) -> dict[tuple[str, str, str], list[TestedBuild]]:
@@ -199,7 +211,7 @@ class Knowledge:
 
     def cuda_series(self, series: str) -> list[CudaToolkit]:
         """Toolkit releases of a CUDA series as TF's tables name it ("11.2"; bare "10" means "10.0")."""
-        wanted = series if "." in series else f"{series}.0"
+        wanted = cuda_series(series)
         return [t for t in self.cuda_toolkits if t.series == wanted]
 
     def cuda_major(self, major: str) -> Optional[CudaMajor]:

@@ -9,12 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from packaging.specifiers import SpecifierSet
 from packaging.tags import parse_tag
 
 from .errors import InputError
 from .knowledge import KNOWN_PYTHONS, Knowledge, gpu_key
-from .model import parse_python_column, version_key
+from .model import parse_python_column, spec_contains, version_key
 from .platforms import closest, platform_of, pythons_of
 
 
@@ -35,7 +34,7 @@ def _sources(record: Any) -> list[str]:
 
 
 def _in_spec(version: str, spec: Optional[str]) -> bool:
-    return spec is None or SpecifierSet(spec).contains(version, prereleases=True)
+    return spec is None or spec_contains(spec, version)
 
 
 def tensorflow_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:

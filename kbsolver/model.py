@@ -35,6 +35,20 @@ def safe_version(text: str) -> Optional[Version]:
         return None
 
 
+@lru_cache(maxsize=1024)
+def spec_contains(spec: str, version: str) -> bool:
+    """Whether ``version`` is in the PEP 440 specifier ``spec`` (pre-releases included); parsed once per pair.
+
+    Raises ``InvalidSpecifier``/``InvalidVersion`` for malformed input.
+    """
+    return SpecifierSet(spec).contains(version, prereleases=True)
+
+
+def cuda_series(cuda: str) -> str:
+    """TF's tables write bare majors for old toolkits ("8", "9", "10"); the toolkit series is "8.0", "9.0", "10.0"."""
+    return cuda if "." in cuda or "x" in cuda else f"{cuda}.0"
+
+
 def minor_of(version: str) -> str:
     """Return ``"major.minor"`` of a version string: ``"2.10.1"`` -> ``"2.10"``."""
     parsed = version_key(version)
@@ -152,7 +166,7 @@ class Distribution(Record):
 
     def covers(self, version: str) -> bool:
         """Whether the TF ``version`` is inside this record's range (pre-releases included)."""
-        return SpecifierSet(self.tensorflow).contains(version, prereleases=True)
+        return spec_contains(self.tensorflow, version)
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,7 @@ class PlatformRequirement(Record):
     value: str = ""
 
     def covers(self, version: str) -> bool:
-        return SpecifierSet(self.tensorflow).contains(version, prereleases=True)
+        return spec_contains(self.tensorflow, version)
 
 
 @dataclass(frozen=True)
@@ -254,7 +268,7 @@ class InstallRecipe(Record):
     steps: tuple[Step, ...] = field(default=())
 
     def covers(self, version: str) -> bool:
-        return SpecifierSet(self.tensorflow).contains(version, prereleases=True)
+        return spec_contains(self.tensorflow, version)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from typing import Optional
 
 from .compute import PTX, SASS, runs_as
-from .model import InstallRecipe, Record, minor_of, version_key
+from .model import InstallRecipe, PlatformRequirement, Record, minor_of, version_key
 from .result import Component, Plan, Step
 from .solver import Solution, TensorflowCandidate
 from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
@@ -39,15 +39,31 @@ def driver_floor(solution: Solution) -> tuple[Optional[str], list[str]]:
     return top.bound, [r.text for r in requirements]
 
 
+_RECIPE_CUDA = re.compile(r"cuda[-_]?(\d+)[-.](\d)\b|cudatoolkit=(\d+)\.(\d+)|cuda(\d+)\.(\d)\b|cuda-repo-\w+_(\d+)\.(\d)\.")
+
+
+def recipe_cuda(recipe: InstallRecipe) -> set[str]:
+    """The CUDA versions a recipe's commands install ("cuda-11-2", "cudatoolkit=11.8.0", "cuda9.0", ...)."""
+    found = set()
+    for step in recipe.steps:
+        for match in _RECIPE_CUDA.finditer(step.command or ""):
+            numbers = [g for g in match.groups() if g is not None]
+            found.add(f"{numbers[0]}.{numbers[1]}")
+    return found
+
+
 def _recipe(solution: Solution) -> Optional[InstallRecipe]:
     """The official guide's recipe for this release, OS and device; the most specific range wins
-    (fewest releases covered), and WSL2-only recipes are left to WSL2 hosts."""
+    (fewest releases covered). WSL2-only recipes are left to WSL2 hosts, and a recipe that installs
+    another CUDA than the plan's is not used (the generic download steps are)."""
     tf = solution.tensorflow
     knowledge = solution.factory.knowledge
     os = solution.factory.query.os
+    cuda = solution.chosen[CUDA].version if CUDA in solution.chosen else None
     matches = [r for r in knowledge.install_recipes
-               if os in r.os and r.environment is None and r.device == tf.device and r.covers(tf.version or "")]
-    releases = {w.version for w in knowledge.wheels if w.package == "tensorflow"}
+               if os in r.os and r.environment is None and r.device == tf.device and r.covers(tf.version or "")
+               and (cuda is None or not recipe_cuda(r) or cuda in recipe_cuda(r))]
+    releases = [w.version for w in knowledge.releases("tensorflow")]
     return min(matches, key=lambda r: (sum(r.covers(v) for v in releases), r.id), default=None)
 
 
@@ -125,7 +141,9 @@ def build_plan(solution: Solution) -> Plan:
     if recipe is not None:
         records.append(recipe)
     steps += _steps(solution, floor, recipe)
-    notes += _platform_notes(solution, records)
+    for req in platform_requirements(solution):
+        notes.append(PLATFORM_NOTES[req.requirement].format(value=req.value, upper=req.value.upper()))
+        records.append(req)
     if query.python is None:
         notes.append(f"Python {python} chosen: the newest Python with a {tf.package} {tf.version} wheel for "
                      f"{query.os} {query.arch}.")
@@ -168,17 +186,16 @@ PLATFORM_NOTES = {
 }
 
 
-def _platform_notes(solution: Solution, records: list[Record]) -> list[str]:
-    """Notes for the platform requirements (``tf-platform-requirements``) that apply to the chosen release."""
+def platform_requirements(solution: Solution) -> list[PlatformRequirement]:
+    """The platform requirements (``tf-platform-requirements``) that apply to the chosen release and machine.
+
+    The CPU instruction-set requirement (AVX) concerns x86 CPUs only; Arm wheels have none.
+    """
     query = solution.factory.query
     tf = solution.tensorflow
-    notes = []
-    for req in solution.factory.knowledge.platform_requirements:
-        template = PLATFORM_NOTES.get(req.requirement)
-        if template and query.os in req.os and req.covers(tf.version or ""):
-            notes.append(template.format(value=req.value, upper=req.value.upper()))
-            records.append(req)
-    return notes
+    return [req for req in solution.factory.knowledge.platform_requirements
+            if req.requirement in PLATFORM_NOTES and query.os in req.os and req.covers(tf.version or "")
+            and not (req.requirement == "cpu-isa" and query.arch == "arm64")]
 
 
 def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRecipe]) -> list[Step]:
@@ -204,9 +221,11 @@ def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRec
     after: list[Step] = []
     if recipe is not None:
         setup, extra, after = recipe_steps(recipe, tf)
-        if any((s.command or "").startswith("conda install") for s in setup):  # the guide's CUDA comes from conda
-            steps[-1] = Step(f"Create and activate a conda environment with Python {python} (Miniconda)",
-                             f"conda create --name tf-env python={python} && conda activate tf-env")
+        conda = next((i for i, s in enumerate(setup) if (s.command or "").startswith("conda install")), None)
+        if conda is not None:  # the guide's CUDA comes from conda: a conda environment, after installing Miniconda
+            steps.pop()
+            setup.insert(conda, Step(f"Create and activate a conda environment with Python {python} (Miniconda)",
+                                     f"conda create --name tf-env python={python} && conda activate tf-env"))
         steps += setup
     if tf.device == "gpu" and tf.cuda_from != "pip" and not any(s.command and "cud" in s.command.lower() for s in steps):
         steps.append(Step(f"Install CUDA Toolkit {chosen[CUDA].version} ({CUDA_ARCHIVE})", None))

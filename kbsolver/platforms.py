@@ -48,7 +48,7 @@ def normalize_arch(value: str) -> str:
 def normalize_python(value: str) -> str:
     """Reduce ``3.8``, ``3.8.10`` or ``cp38`` to ``"3.8"``; raises ``InputError`` for anything else."""
     text = value.strip().lower()
-    match = re.fullmatch(r"(?:cp|py|python)?\s*(\d)\.?(\d{1,2})(?:\.\d+)?", text)
+    match = re.fullmatch(r"(?:python)?\s*(\d)\.(\d{1,2})(?:\.\d+)?", text) or re.fullmatch(r"(?:cp|py)(\d)(\d{1,2})", text)
     if not match:
         raise InputError(f"--python: '{value}' is not a Python version", hint="write it as X.Y, e.g. 3.10")
     return f"{match.group(1)}.{int(match.group(2))}"
@@ -136,8 +136,14 @@ def _edit_distance(a: str, b: str) -> int:
 
 
 def closest(value: str, options: Iterable[str]) -> Optional[str]:
-    """The option most similar to ``value`` for did-you-mean hints (fewest edits, a swap counting as one),
-    or ``None`` when nothing is within a third of the length."""
+    """The option most similar to ``value`` for did-you-mean hints: the shortest option containing it
+    ("3060" -> "rtx3060"), else the fewest edits (a swap counting as one) within a third of the length."""
+    options = list(options)
+    if len(value) < 3:
+        return None
+    containing = [o for o in options if value in o]
+    if containing:
+        return min(containing, key=lambda o: (len(o), o))
     best = min(options, key=lambda o: (_edit_distance(value, o), -difflib.SequenceMatcher(None, value, o).ratio()),
                default=None)
     if best is None or _edit_distance(value, best) > max(2, len(value) // 3):

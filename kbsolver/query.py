@@ -82,6 +82,11 @@ def driver_version(text: str) -> str:
     return value
 
 
+def _known_compute_capability(knowledge: Knowledge, cc: str) -> bool:
+    return any(g.compute_capability == cc for g in knowledge.gpus) or \
+        any(cc in t.compute_capabilities for t in knowledge.cuda_toolkits)
+
+
 def make_query(
     knowledge: Knowledge,
     *,
@@ -100,7 +105,15 @@ def make_query(
     (its compute capability is filled in); a conflicting ``compute_capability_`` raises.
     Raises :class:`~kbsolver.errors.InputError` (exit code 2) naming the flag at fault.
     """
+    flags = {"--gpu": gpu, "--compute-capability": compute_capability_, "--python": python, "--os": os, "--arch": arch,
+             "--driver": driver, "--tensorflow": tensorflow}
+    for flag, value in flags.items():
+        if value is not None and not value.strip():
+            raise InputError(f"{flag}: empty value", hint="leave the flag out to use the default")
     cc = compute_capability(compute_capability_) if compute_capability_ else None
+    if cc and not _known_compute_capability(knowledge, cc):
+        raise InputError(f"--compute-capability: no NVIDIA GPU or CUDA toolkit in the matrix has compute capability {cc}",
+                         hint="see kbsolve matrix gpus")
     gpu_name = None
     if gpu:
         record = knowledge.find_gpu(gpu)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from .errors import Problem
@@ -19,7 +20,7 @@ def flags_for(change: dict[str, Any]) -> str:
     parts = []
     for key, value in change.items():
         flag = "--" + key.replace("_", "-")
-        parts.append(flag if value is True else f"{flag} {value}")
+        parts.append(flag if value is True else f"{flag} {shlex.quote(str(value))}")
     return " ".join(parts)
 
 
@@ -58,7 +59,7 @@ def plan_text(result: PlanResult) -> str:
     for number, step in enumerate(plan.steps, 1):
         lines.append(f"  {number}. {step.description}")
         if step.command:
-            lines.append(f"       $ {step.command}")
+            lines.append("       $ " + step.command.replace("\n", "\n         "))
     if plan.notes:
         lines += ["", "Notes:"] + [f"  - {note}" for note in plan.notes]
     if plan.sources:

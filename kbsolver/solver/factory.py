@@ -19,7 +19,7 @@ from typing import Optional
 
 from ..compute import PTX, below, lowest, runs_as
 from ..knowledge import Knowledge
-from ..model import CudaToolkit, Distribution, minor_of, version_key
+from ..model import CudaToolkit, Distribution, cuda_series, minor_of, spec_contains, version_key
 from ..query import Query
 from .model import (
     COMPUTE,
@@ -34,6 +34,8 @@ from .model import (
     TensorflowCandidate,
 )
 
+JETSON = ("Jetson modules run NVIDIA's JetPack builds of TensorFlow (developer.nvidia.com/embedded/downloads), "
+          "not the PyPI wheels")
 PACKAGE_PREFERENCE = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")
 
 
@@ -43,9 +45,6 @@ def at_least(name: str, floor: str, text: str) -> Requirement:
     return Requirement(name, text, lambda c: c.version is None or version_key(c.version) >= wanted, bound=floor)
 
 
-def cuda_series_name(cuda: str) -> str:
-    """TF's tables write bare majors for old toolkits ("8", "9"); the toolkit series is "8.0", "9.0"."""
-    return cuda if "." in cuda else f"{cuda}.0"
 
 
 def version_range(versions: Iterable[str]) -> str:
@@ -105,7 +104,7 @@ class Factory:
         pythons = frozenset(p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch)
         if not pythons:
             return None
-        wheel = next(w for w in self.knowledge.wheels if w.package == package and w.version == version)
+        wheel = self.knowledge.wheel(package, version)
         build = None
         cuda = cudnn = None
         targets = None
@@ -114,12 +113,13 @@ class Factory:
             build = next((r for r in rows if r.cuda and r.cudnn), None)
             if build is None:
                 return None
-            cuda, cudnn = cuda_series_name(build.cuda or ""), build.cudnn
+            cuda, cudnn = cuda_series(build.cuda or ""), build.cudnn
             targets = self.knowledge.cuda_targets_for(version, q.os)
         else:
             rows = self.knowledge.tested_rows(minor_of(version), q.os, "cpu")
             build = rows[0] if rows else None
         records = tuple(r for r in (distribution, build, wheel, targets) if r is not None)
+        assert wheel is not None  # pythons came from it
         return TensorflowCandidate(
             TENSORFLOW, version, records, package=package, extra=distribution.extra, device=device, pythons=pythons,
             cuda=cuda, cudnn=cudnn, cuda_from=distribution.cuda_from, distribution=distribution, build=build,
@@ -236,13 +236,10 @@ class Factory:
     def root_requirements(self) -> list[Requirement]:
         """The declared facts as requirements (each tagged with the query key it comes from)."""
         q = self.query
-        from packaging.specifiers import SpecifierSet
-
-        spec = SpecifierSet(q.tensorflow) if q.tensorflow else None
         device = q.device
         wanted = f"TensorFlow {q.tensorflow}" if q.tensorflow else "TensorFlow"
         roots = [Requirement(TENSORFLOW, f"{wanted} with {device.upper()} support on {q.os} {q.arch}",
-                             lambda c: c.device == device and (spec is None or spec.contains(c.version, prereleases=True)),
+                             lambda c: c.device == device and (q.tensorflow is None or spec_contains(q.tensorflow, c.version)),
                              "tensorflow")]
         if q.python:
             roots.append(Requirement(PYTHON, f"Python {q.python} (declared)", lambda c: c.version == q.python, "python"))
@@ -250,6 +247,8 @@ class Factory:
             name = q.gpu or "the GPU"
             roots.append(Requirement(COMPUTE, f"{name} is compute capability {q.compute_capability}",
                                      lambda c: c.version == q.compute_capability, "gpu"))
+            if self.jetson:
+                roots.append(Requirement(TENSORFLOW, JETSON, lambda c: False, "gpu"))
             roots.append(Requirement(DRIVER, f"NVIDIA driver {q.driver or '(any)'}", lambda c: True, "driver"))
         return roots
 
@@ -298,12 +297,21 @@ class Factory:
 
         Derived rule: NVIDIA ships support for a new architecture in the driver released with the
         first toolkit that targets it (release notes Table 3), so an older driver cannot run the GPU.
+        Where NVIDIA published no such driver for the OS (macOS after CUDA 10.2), nothing runs it.
         """
         first = self.first_toolkit_for(c.version or "")
-        driver = first.driver(self.query.os) if first else None
-        if not driver or first is None:
+        if first is None:
             return []
-        name = self.query.gpu or f"compute capability {c.version}"
-        return [at_least(DRIVER, driver, f"the {name} (compute capability {c.version}) needs a driver at least as new as "
-                                         f"{driver}, the toolkit driver of CUDA {first.version}, the first CUDA that targets it")]
+        name = f"the {self.query.gpu} (compute capability {c.version})" if self.query.gpu else f"compute capability {c.version}"
+        driver = first.driver(self.query.os)
+        if not driver:
+            return [Requirement(DRIVER, f"NVIDIA published no {self.query.os} driver for CUDA {first.version}, the first "
+                                        f"CUDA in the matrix that targets {name}", lambda d: False)]
+        return [at_least(DRIVER, driver, f"derived: {name} needs a driver at least as new as {driver}, the toolkit driver "
+                                         f"of CUDA {first.version}, the first CUDA in the matrix that targets it")]
+
+    @cached_property
+    def jetson(self) -> bool:
+        """Whether the declared GPU is a Jetson module (JetPack builds, not PyPI wheels)."""
+        return any(g.name == self.query.gpu and g.segment == "jetson" for g in self.knowledge.gpus)
 
