@@ -65,7 +65,7 @@ def test_doctor_ranks_the_established_cause_first(kb: Knowledge, case: dict[str,
 def test_cli_json_output_follows_the_contract() -> None:
     case = next(c for c in CASES if c["expected"] == "cuda-library-mismatch")
     args = ["doctor", "--no-detect", "--format", "json", "--error", case["error"]]
-    for key in ("os", "python", "tensorflow", "cuda"):
+    for key in ("os", "python", "tensorflow", "cuda", "gpu"):
         if (case.get("declared") or {}).get(key):
             args += [f"--{key}", str(case["declared"][key])]
     result = runner.invoke(app, args)

@@ -7,6 +7,7 @@ and ranks them most likely first. When the fix is a new install, a finding carri
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -81,10 +82,7 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
             found[finding.id] = finding
     order = {rule.__name__.replace("_", "-"): index for index, rule in enumerate(RULES)}
     findings = sorted(found.values(), key=lambda f: (-round(f.score, 2), order.get(f.id, 99)))
-    notes = []
-    if error.search(BENIGN):
-        notes.append("'Your CPU supports instructions that this TensorFlow binary was not compiled to use' is information, "
-                     "not an error: the official build just does not use every instruction set of this CPU.")
+    notes = [note for pattern, note in BENIGN.items() if error.search(re.compile(pattern, re.I))]
     if error.truncated:
         notes.append("The error text was long: its first and last lines and every line with a keyword were read.")
     if error.binary:

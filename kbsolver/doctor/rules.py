@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion
 
 from ..compute import PTX, runs_as
 from ..knowledge import Knowledge
-from ..model import minor_of, version_key
+from ..model import cuda_series, minor_of, version_key
 from .errortext import ErrorText
 from .facts import Facts
 
@@ -35,7 +35,7 @@ FINDING_IDS = {
     "driver-too-old": "The NVIDIA driver is too old for the CUDA runtime",
     "compute-capability": "The GPU's compute capability is not supported by this TensorFlow build",
     "windows-native-gpu-ended": "TensorFlow >= 2.11 has no GPU support on native Windows",
-    "path-conflict": "Several CUDA installs on the library path, the wrong one first",
+    "path-conflict": "CUDA libraries on the library path: the needed one missing from it, or another install first",
     "package-confusion": "tensorflow / tensorflow-gpu / tensorflow-cpu packages mixed up",
 }
 MSVC_URL = "https://aka.ms/vc14/vc_redist.x64.exe"
@@ -90,9 +90,6 @@ class Context:
 
     # -- matrix queries ------------------------------------------------------------------------
 
-    def tf_version(self) -> Optional[str]:
-        return self.facts.tensorflow
-
     def tested_gpu_row(self, version: Optional[str] = None) -> Any:
         version = version or self.facts.tensorflow
         if not version:
@@ -108,12 +105,13 @@ class Context:
         return None
 
     def library(self, name: str) -> list[tuple[str, str]]:
-        """``(component, version)`` pairs the matrix knows for a library file name."""
+        """``(component, version)`` pairs the matrix knows for a CUDA or cuDNN library file name."""
         wanted = name.lower()
         return [(r.component, r.version or "") for r in self.knowledge.library_files
-                if r.component != "tensorflow-loads" and any(f.lower() == wanted for f in r.files)]
+                if r.component.startswith("cu") and any(f.lower() == wanted for f in r.files)]
 
     def tf_loads(self) -> list[str]:
+        """The CUDA/cuDNN/MSVC file names the installed TF release loads on its OS (``tensorflow-loads`` records)."""
         if not self.facts.tensorflow or not self.facts.os:
             return []
         for record in self.knowledge.library_files:
@@ -126,8 +124,8 @@ class Context:
         """Pythons with a wheel of ``package`` (within ``spec``) for the facts' OS/arch."""
         os, arch = self.facts.os, self._arch()
         found: set[str] = set()
-        for release in self.knowledge.wheels:
-            if release.package != package or release.yanked or (spec and not _covers(spec, release.version)):
+        for release in self.knowledge.releases(package):  # finals with wheels: what pip installs by default
+            if spec and not _covers(spec, release.version):
                 continue
             found |= {p for p, o, a in self.knowledge.wheel_targets(package, release.version)
                       if (os is None or o == os) and (arch is None or a == arch)}
@@ -241,6 +239,8 @@ def cpu_lacks_avx(c: Context) -> Optional[Finding]:
 
 def python_32bit(c: Context) -> Optional[Finding]:
     f = c.facts
+    if f.python_bits == 64 or (f.arch in ("x86_64", "arm64") and f.origin.get("arch") == "declared"):
+        return None  # a 64-bit Python: "not a valid Win32 application" then means a wrong-architecture DLL
     evidence: list[str] = []
     score = 0.0
     if f.python_bits == 32:
@@ -286,8 +286,8 @@ UNSUPPORTED_WHEEL = r"([\w.+-]+\.whl) is not a supported wheel on this platform|
 def _first_upload(c: Context, package: str, python: Optional[str] = None, platform: Optional[tuple[str, str]] = None) -> str:
     """The first upload date of a ``package`` wheel serving ``python`` and/or ``platform`` ("9999" if none)."""
     dates = []
-    for release in c.knowledge.wheels:
-        if release.package != package or not release.uploaded:
+    for release in c.knowledge.releases(package):
+        if not release.uploaded:
             continue
         for p, o, a in c.knowledge.wheel_targets(package, release.version):
             if (python is None or p == python) and (platform is None or (o, a) == platform):
@@ -354,8 +354,10 @@ def missing_wheel(c: Context) -> Optional[Finding]:
                                                           and not c.line(r"from versions: \d"))
     if f.python and f.python in served and not saw_none:
         return None  # the index has a wheel for exactly this: the cause lies elsewhere
-    everywhere = {p for release in c.knowledge.wheels if release.package == package
+    everywhere = {p for release in c.knowledge.releases(package)
                   for p, _, _ in c.knowledge.wheel_targets(package, release.version)}
+    if spec and not any(_covers(spec, r.version) for r in c.knowledge.releases(package)):
+        return None  # nothing installable matches the request (e.g. the tensorflow-gpu 2.12 stub): not about wheel tags
     if platform and not c.wheel_pythons(package):
         evidence.append(f"PyPI has no {package} wheel for {platform[0]} {platform[1]} for any Python")
         return _wheel_finding(c, "no-wheel-for-platform", 0.85, evidence)
@@ -393,27 +395,29 @@ def _wheel_finding(c: Context, finding: str, score: float, evidence: list[str]) 
     return Finding(finding, score, evidence, fix, c.plan())
 
 
-CUDA_LIB = (r"Could not load dynamic library '([^']+)'|Could not find '([^']+\.dll)'|"
-            r"(lib(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn)\w*\.so(?:\.[\d.]+)?): "
-            r"cannot open shared object|"
-            r"((?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse)64_\d+\.dll)")
+CUDA_NAME = r"(?:lib)?(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn)\w*?(?:64_\d+\.dll|\.so(?:\.[\d.]+)?)"
+CUDA_LIB = (rf"Could not load dynamic library '({CUDA_NAME})'|Could not find '({CUDA_NAME})'|"
+            rf"({CUDA_NAME}): cannot open shared object|({CUDA_NAME}) not found|Could not locate ({CUDA_NAME})")
+STUB = r"Ignore above cudart dlerror if you do not have a GPU"
 
 
 def _libraries_named(c: Context) -> list[tuple[str, str]]:
+    """(error line, file name) for every CUDA/cuDNN library the error says could not be loaded.
+
+    Only toolkit libraries count: libcuda.so / nvcuda.dll come with the driver, libnvinfer (TensorRT) is optional.
+    """
     found = []
     for evidence, match in c.lines(CUDA_LIB):
         name = next(g for g in match.groups() if g)
         found.append((evidence, name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]))
-    return found
-
-
-def _cuda_of(versions: list[str]) -> list[str]:
-    return [v for v in versions if v]
+    return list(dict.fromkeys(found))
 
 
 def cuda_library_mismatch(c: Context) -> Optional[Finding]:
     f = c.facts
     named = [(e, n) for e, n in _libraries_named(c) if "cudnn" not in n.lower()]
+    if named and not f.gpu and c.line(STUB):
+        return None  # TF's own note: on a machine without a GPU the missing CUDA runtime is harmless
     row = c.tested_gpu_row()
     evidence: list[str] = []
     score = 0.0
@@ -435,6 +439,7 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         elif versions and installed:
             evidence.append(f"CUDA {', '.join(installed)} is installed but the loader does not find its {name}")
             score = min(score, 0.5)
+            wanted = None
     if not named and row and f.cuda and f.package != "tensorflow-cpu" and f.tensorflow and \
             not _series_match(f.cuda, row.cuda) and not _pip_cuda(c):
         evidence.append(f"TensorFlow {f.tensorflow} GPU build was tested with CUDA {row.cuda} (tested build configurations)")
@@ -445,9 +450,15 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         return None
     if row:
         evidence.append(f"TensorFlow {f.tensorflow} expects CUDA {row.cuda} and cuDNN {row.cudnn} (tested build configurations)")
-        wanted = row.cuda
+        wanted = cuda_series(row.cuda) if wanted is not None or not named else None
+    loads = c.tf_loads()
+    if loads:
+        evidence.append(f"TensorFlow {f.tensorflow} on {f.os} loads {', '.join(loads)} (matrix library-files)")
     fixes = []
-    if wanted:
+    if wanted is None and named:
+        fixes.append("The CUDA that provides these files is installed: put its bin (Windows PATH) / lib64 (LD_LIBRARY_PATH) "
+                     "directory on the library path")
+    elif wanted:
         fixes.append(f"Install CUDA {wanted} (https://developer.nvidia.com/cuda-toolkit-archive) and put its bin (Windows) / "
                      "lib64 (Linux) directory on PATH / LD_LIBRARY_PATH, or install the TensorFlow release built for the CUDA "
                      "you have (kbsolve plan)")
@@ -473,7 +484,7 @@ def cuda_of_library_name(name: str) -> Optional[str]:
 
 def _series_match(installed: str, wanted: str) -> bool:
     """CUDA 11.2 installed satisfies "11.2", "11.x" and "11.2-11.8"-style ranges; "10" means "10.0"."""
-    wanted = wanted if "." in wanted or "x" in wanted else f"{wanted}.0"
+    wanted = cuda_series(wanted)
     if wanted.endswith(".x"):
         return installed.split(".")[0] == wanted.split(".")[0]
     if "-" in wanted:
@@ -510,7 +521,7 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
     row = c.tested_gpu_row()
     if not score and row and f.cudnn and f.tensorflow and not _pip_cuda(c) and \
             f.cudnn.split(".")[0] != (row.cudnn or "").split(".")[0]:
-        evidence += [f.describe("cudnn"), f"TensorFlow {f.tensorflow} was tested with cuDNN {row.cudnn}"]
+        evidence.append(f.describe("cudnn"))
         score = 0.6
     if not score:
         return None
@@ -536,15 +547,19 @@ def driver_too_old(c: Context) -> Optional[Finding]:
     row = c.tested_gpu_row()
     if row and f.cuda_driver_max:
         try:
-            if version_key(f.cuda_driver_max) < version_key(row.cuda if "." in row.cuda else f"{row.cuda}.0"):
+            if version_key(f.cuda_driver_max) < version_key(cuda_series(row.cuda)):
                 evidence.append(f"{f.describe('cuda_driver_max')}: the driver supports CUDA up to {f.cuda_driver_max}, "
                                 f"TensorFlow {f.tensorflow} needs CUDA {row.cuda}")
                 score = max(score, 0.85)
         except InvalidVersion:
             pass
     floor = _driver_floor(c, row.cuda if row else None)
+    plan = c.gpu_plan()
+    components = {x["name"]: x for x in ((plan or {}).get("plan") or {}).get("components", [])}
+    if "nvidia-driver" in components and components["nvidia-driver"].get("min_version") not in (None, "unknown"):
+        floor = components["nvidia-driver"]["min_version"]  # the GPU's own needs (PTX JIT, architecture) included
     if floor and f.driver and _at_least(f.driver, floor) is False:
-        evidence.append(f"{f.describe('driver')} < {floor}, the lowest driver for CUDA {row.cuda} on {f.os}")  # type: ignore[union-attr]
+        evidence.append(f"{f.describe('driver')} < {floor}, the lowest driver for TensorFlow {f.tensorflow} on {f.os}")
         score = max(score, 0.85)
     if not score:
         return None
@@ -561,12 +576,14 @@ def _driver_floor(c: Context, cuda: Optional[str]) -> Optional[str]:
     from ..solver import Factory
 
     factory = Factory(c.knowledge, Query(os=c.facts.os, arch=c.facts.arch or "x86_64"))
-    floor, _ = factory.driver_floor(cuda if "." in cuda else f"{cuda}.0")
+    floor, _ = factory.driver_floor(cuda_series(cuda))
     return floor
 
 
 def compute_capability(c: Context) -> Optional[Finding]:
     f = c.facts
+    if f.package == "tensorflow-cpu":
+        return None  # the CPU-only build never uses the GPU
     evidence: list[str] = []
     score = 0.0
     minimum = c.line(r"compute capability (\d+\.\d+)\.?\s*The minimum required Cuda capability is (\d+\.\d+)")
@@ -604,12 +621,18 @@ def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
     f = c.facts
     if f.os != "windows" or not f.tensorflow or _at_least(f.tensorflow, "2.11") is not True:
         return None
+    if f.package == "tensorflow-cpu" or c.line(r"Num GPUs Available:?\s*[1-9]"):
+        return None
     evidence = [f.describe("tensorflow"), f.describe("os")]
-    score = 0.5
-    hit = c.line(r"Num GPUs Available:?\s*0|list_physical_devices\('GPU'\)|GPU will not be used|\[\]\s*$|no GPU|not see the GPU|"
-                 r"Skipping registering GPU devices|gpu_device\.cc")
-    if hit:
-        evidence.append(hit[0])
+    hit = c.line(r"Num GPUs Available:?\s*0\b|GPU will not be used|not see (?:the|my|any) GPU|Skipping registering GPU devices|"
+                 r"GPU (?:is )?not (?:detected|found|available)|no GPU|list_physical_devices\(['\"]GPU['\"]\).*\[\]|"
+                 r"is_built?_with_cuda\(\).*\bfalse\b")
+    empty = c.line(r"^\s*\[\]\s*$")  # list_physical_devices('GPU') printed an empty list
+    if not hit and not (empty and f.gpu) and not f.gpu:
+        return None
+    score = 0.6
+    if hit or empty:
+        evidence.append((hit or empty)[0])  # type: ignore[index]
         score = 0.85
     if f.gpu:
         evidence.append(f.describe("gpu"))
@@ -717,5 +740,14 @@ RULES: tuple[Callable[[Context], Optional[Finding]], ...] = (
     cudnn_mismatch, driver_too_old, compute_capability, windows_native_gpu_ended, path_conflict, package_confusion,
 )
 
-BENIGN = re.compile(r"Your CPU supports instructions that this TensorFlow binary was not compiled to use|"
-                    r"This TensorFlow binary is optimized to use available CPU instructions|oneDNN custom operations are on")
+BENIGN = {
+    r"Your CPU supports instructions that this TensorFlow binary was not compiled to use|"
+    r"This TensorFlow binary is optimized to use available CPU instructions":
+        "'Your CPU supports instructions that this TensorFlow binary was not compiled to use' is information, not an "
+        "error: the official build just does not use every instruction set of this CPU.",
+    r"oneDNN custom operations are on":
+        "'oneDNN custom operations are on' is information: results may differ slightly in floating point; "
+        "TF_ENABLE_ONEDNN_OPTS=0 turns them off.",
+    STUB: "'Ignore above cudart dlerror if you do not have a GPU set up' is TensorFlow's own note: on a machine without "
+          "an NVIDIA GPU the missing CUDA runtime is harmless and TensorFlow runs on the CPU.",
+}
