@@ -4,7 +4,7 @@
 - records are sorted within each file (the order each kind documents);
 - every version parses, every specifier parses, every Python column expands;
 - references resolve: a TF GPU row's CUDA and cuDNN have records, CUDA targets name a tested
-  TF release, a cuDNN's CUDA versions exist.
+  TF release.
 """
 
 from __future__ import annotations

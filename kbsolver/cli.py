@@ -74,8 +74,9 @@ def plan(
             from .detect import detect as run_detection
 
             found = detected_flags(run_detection())
-            if given["gpu"] or given["compute_capability"]:
-                found.pop("gpu", None), found.pop("compute_capability", None)
+            if given["gpu"] or given["compute_capability"]:  # a declared GPU wins over the detected one
+                for key in ("gpu", "compute_capability"):
+                    found.pop(key, None)
             given = {k: v if v is not None else found.get(k) for k, v in given.items()}
             if given["gpu"] and given["compute_capability"] and not gpu:
                 given["gpu"] = _known_gpu(knowledge, given["gpu"])

@@ -304,12 +304,37 @@ def matrix_files(paths: Optional[Iterable[Path]] = None) -> list[Path]:
     return files
 
 
+#: Kinds a plan cannot be made without.
+REQUIRED_KINDS = ("tested-builds", "wheels", "distributions", "cuda-toolkits", "cuda-majors", "cudnn", "gpus")
+
+
+def _no_files(paths: Optional[Iterable[Path]], files: list[Path]) -> list[Problem]:
+    if files or paths is None:
+        return []
+    return [Problem(Location(", ".join(str(p) for p in paths)), "no *.yaml matrix files here", "no-files")]
+
+
 def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
-    """Validate files without building a :class:`Knowledge`: every schema and cross-file problem found."""
+    """Validate files without building a :class:`Knowledge`: every schema and cross-file problem found.
+
+    Files given on their own are cross-checked against the bundled matrix's files of the other
+    kinds (a contributor's edited ``cudnn.yaml`` is checked against the bundled tested builds);
+    only problems in the given files are reported.
+    """
     from .checks import cross_checks
 
-    by_kind, problems = _read(matrix_files(paths))
-    problems += cross_checks(by_kind)
+    paths = list(paths) if paths is not None else None
+    files = matrix_files(paths)
+    by_kind, problems = _read(files)
+    if paths is not None:  # the bundled files of the kinds not given serve as context
+        given = {f.resolve() for f in files}
+        context, _ = _read([f for f in matrix_files() if f.resolve() not in given])
+        context = {kind: items for kind, items in context.items() if kind not in by_kind}
+        context_paths = {item.location.path for items in context.values() for item in items}
+        problems += [p for p in cross_checks({**by_kind, **context}) if p.location.path not in context_paths]
+    else:
+        problems += cross_checks(by_kind)
+    problems += _no_files(paths, files)
     return sorted(problems, key=lambda p: (p.location.path, p.location.line, p.location.column))
 
 
@@ -324,9 +349,14 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
     """
     from .checks import cross_checks
 
+    paths = list(paths) if paths is not None else None
     files = matrix_files(paths)
     by_kind, problems = _read(files, use_cache)
-    problems += cross_checks(by_kind)
+    problems += cross_checks(by_kind) + _no_files(paths, files)
+    if files and not problems:
+        where = Location(", ".join(str(p) for p in paths or [matrix_dir()]))
+        problems += [Problem(where, f"no '{kind}' records: a plan needs them", "missing-kind")
+                     for kind in REQUIRED_KINDS if kind not in by_kind]
     if problems:
         raise DataError(problems)
     records = {kind: [located.record for located in items] for kind, items in by_kind.items()}

@@ -119,14 +119,18 @@ def python_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:
             for p in ordered if not f.python or p.version == f.python]
 
 
-VIEWS: dict[str, tuple[Callable[[Knowledge, Filters], list[dict[str, Any]]], tuple[str, ...]]] = {
-    "tensorflow": (tensorflow_rows, ("package", "version", "os", "device", "python", "compiler", "bazel", "cuda", "cudnn")),
-    "wheels": (wheel_rows, ("package", "version", "python", "platform")),
-    "cuda": (cuda_rows, ("version", "min_driver", "minor_version_floor", "compute_capabilities")),
-    "cudnn": (cudnn_rows, ("version", "cuda", "os")),
-    "gpus": (gpu_rows, ("name", "compute_capability", "architecture", "segment", "aliases")),
-    "msvc": (msvc_rows, ("version", "toolset", "dlls", "download")),
-    "python": (python_rows, ("version", "released", "end_of_life", "status")),
+View = Callable[[Knowledge, Filters], list[dict[str, Any]]]
+
+#: kind -> (rows, text columns, the filters it honours)
+VIEWS: dict[str, tuple[View, tuple[str, ...], frozenset[str]]] = {
+    "tensorflow": (tensorflow_rows, ("package", "version", "os", "device", "python", "compiler", "bazel", "cuda", "cudnn"),
+                   frozenset({"os", "device", "package", "python", "tensorflow"})),
+    "wheels": (wheel_rows, ("package", "version", "python", "platform"), frozenset({"package", "tensorflow", "os", "python"})),
+    "cuda": (cuda_rows, ("version", "min_driver", "minor_version_floor", "compute_capabilities"), frozenset({"gpu"})),
+    "cudnn": (cudnn_rows, ("version", "cuda", "os"), frozenset({"os"})),
+    "gpus": (gpu_rows, ("name", "compute_capability", "architecture", "segment", "aliases"), frozenset({"gpu"})),
+    "msvc": (msvc_rows, ("version", "toolset", "dlls", "download"), frozenset()),
+    "python": (python_rows, ("version", "released", "end_of_life", "status"), frozenset({"python"})),
 }
 
 
@@ -136,5 +140,10 @@ def view(kb: Knowledge, kind: str, filters: Filters) -> tuple[list[dict[str, Any
         suggestion = closest(kind, VIEWS)
         hint = f"did you mean '{suggestion}'?" if suggestion else f"use one of: {', '.join(VIEWS)}"
         raise InputError(f"matrix: unknown kind '{kind}'", hint=hint)
-    function, columns = VIEWS[kind]
+    function, columns, honoured = VIEWS[kind]
+    given = {name for name, value in vars(filters).items() if value is not None}
+    if given - honoured:
+        names = ", ".join(f"--{n}" for n in sorted(given - honoured))
+        hint = f"it takes {', '.join(f'--{n}' for n in sorted(honoured))}" if honoured else "it takes no filters"
+        raise InputError(f"matrix {kind}: {names} does not filter this kind", hint=hint)
     return function(kb, filters), columns

@@ -11,7 +11,6 @@ import difflib
 import hashlib
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem
@@ -83,8 +82,3 @@ def validate_document(document: Document) -> list[Problem]:
 def validate_output(data: Any, name: str) -> list[str]:
     """Validate a JSON output (e.g. a plan) against ``schemas/<name>.schema.json``; return error messages."""
     return [_message(e) for e in validator(name).iter_errors(data)]
-
-
-def schema_path(name: str) -> Path:
-    """Return the path of ``schemas/<name>.schema.json``."""
-    return schema_dir() / f"{name}.schema.json"

@@ -94,10 +94,10 @@ def test_broken_cross_reference_is_reported(tmp_path: Path) -> None:
     row = tmp_path / "tested_builds.yaml"
     row.write_text(
         'kind: tested-builds\nrecords:\n  - id: linux-gpu-2.10.0\n    package: tensorflow\n    version: "2.10.0"\n'
-        '    os: linux\n    device: gpu\n    python: "3.7-3.10"\n    cuda: "11.2"\n    cudnn: "8.1"\n'
+        '    os: linux\n    device: gpu\n    python: "3.7-3.10"\n    cuda: "11.9"\n    cudnn: "8.1"\n'
         '    sources: [{url: "https://www.tensorflow.org/install/source#gpu"}]\n', encoding="utf-8")
-    problems = check([row, _cudnn(tmp_path, _record("8.1.0"))])
-    assert [p.message for p in problems] == ["cuda: no cuda-toolkits record for CUDA 11.2 (named by linux-gpu-2.10.0)"]
+    problems = check([row, _cudnn(tmp_path, _record("8.1.0"))])  # the bundled cuda-toolkits serve as context
+    assert [p.message for p in problems] == ["cuda: no cuda-toolkits record for CUDA 11.9 (named by linux-gpu-2.10.0)"]
 
 
 def test_gpu_alias_on_two_records_is_reported(tmp_path: Path) -> None:

@@ -118,3 +118,25 @@ def test_detect_cli_runs_here() -> None:
     result = runner.invoke(app, ["detect", "--format", "json"], env={**os.environ})
     assert result.exit_code == 0
     assert json.loads(result.stdout)["schema_version"] == 1
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    ['{"nvidia": {"gpus": {"value": "abc"}}}',
+     '{"tensorflow": {"distributions": {"value": [{"name": "tensorflow", "version": "banana"}]}}}',
+     '{"os": 5, "cpu": {"flags": {"value": [1, 2]}}, "python": {"bits": {"value": "x"}}}',
+     '{"cuda": {"toolkits": {"value": [{"version": 11.2}, "x"]}, "libraries": {"value": [{"dir": 3}]}}}'],
+)
+def test_hand_edited_snapshots_never_crash_the_doctor(tmp_path: Path, snapshot: str) -> None:
+    path = tmp_path / "snapshot.json"
+    path.write_text(snapshot, encoding="utf-8")
+    result = runner.invoke(app, ["doctor", "--snapshot", str(path), "--error", "Illegal instruction", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output and json.loads(result.stdout)["schema_version"] == 1
+
+
+def test_empty_matrix_directory_is_bad_input_not_a_wrong_answer(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "--matrix", str(tmp_path), "--python", "3.8"])
+    assert result.exit_code == 1 and "no *.yaml matrix files here" in result.stderr
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1 and "no *.yaml matrix files here" in result.stdout

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..detect.snapshot import Snapshot
+from ..model import safe_version
 
 DECLARED_KEYS = ("os", "arch", "python", "gpu", "driver", "tensorflow", "package", "cuda", "cudnn", "cpu")
 
@@ -49,6 +50,21 @@ class Facts:
         return f"{name} = {getattr(self, name)} ({self.origin.get(name, 'unknown source')})"
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """A snapshot list of records, or ``[]`` when a hand-edited snapshot holds something else."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _version(value: Any) -> Optional[str]:
+    """A version string that parses (``None`` for anything else, so no rule sees a malformed version)."""
+    text = _text(value)
+    return text if text and safe_version(text) is not None else None
+
+
 def _minor(version: Any) -> Optional[str]:
     match = re.match(r"(\d+)\.(\d+)", str(version or ""))
     return f"{match.group(1)}.{match.group(2)}" if match else None
@@ -65,41 +81,47 @@ def from_snapshot(snapshot: Optional[Snapshot]) -> Facts:
     if snapshot is None:
         return facts
     s = snapshot
-    facts.note("os", s.get("os", "name"), _source(s, "os", "name"))
-    facts.note("arch", s.get("os", "arch"), _source(s, "os", "arch"))
-    facts.note("python", _minor(s.get("python", "version")), _source(s, "python", "version"))
-    facts.note("python_bits", s.get("python", "bits"), _source(s, "python", "bits"))
-    facts.note("cpu_model", s.get("cpu", "model"), _source(s, "cpu", "model"))
-    facts.note("cpu_flags", s.get("cpu", "flags"), _source(s, "cpu", "flags"))
-    gpus = s.get("nvidia", "gpus") or []
+    facts.note("os", _text(s.get("os", "name")), _source(s, "os", "name"))
+    facts.note("arch", _text(s.get("os", "arch")), _source(s, "os", "arch"))
+    facts.note("python", _minor(_version(s.get("python", "version"))), _source(s, "python", "version"))
+    bits = s.get("python", "bits")
+    facts.note("python_bits", bits if bits in (32, 64) else None, _source(s, "python", "bits"))
+    facts.note("cpu_model", _text(s.get("cpu", "model")), _source(s, "cpu", "model"))
+    flags = s.get("cpu", "flags")
+    facts.note("cpu_flags", {k: v for k, v in flags.items() if isinstance(v, bool)} if isinstance(flags, dict) else None,
+               _source(s, "cpu", "flags"))
+    gpus = _dicts(s.get("nvidia", "gpus"))
     if gpus:
-        facts.note("gpu", gpus[0].get("name"), _source(s, "nvidia", "gpus"))
-        facts.note("compute_capability", gpus[0].get("compute_capability"), _source(s, "nvidia", "gpus"))
-    facts.note("driver", s.get("nvidia", "driver"), _source(s, "nvidia", "driver"))
-    facts.note("cuda_driver_max", s.get("nvidia", "cuda_driver_max"), _source(s, "nvidia", "cuda_driver_max"))
-    toolkits = s.get("cuda", "toolkits") or []
-    facts.note("cuda_installed", sorted({_minor(t.get("version")) for t in toolkits if _minor(t.get("version"))}),
+        facts.note("gpu", _text(gpus[0].get("name")), _source(s, "nvidia", "gpus"))
+        cc = _text(gpus[0].get("compute_capability"))
+        facts.note("compute_capability", cc if cc and re.fullmatch(r"\d+\.\d+", cc) else None, _source(s, "nvidia", "gpus"))
+    facts.note("driver", _version(s.get("nvidia", "driver")), _source(s, "nvidia", "driver"))
+    facts.note("cuda_driver_max", _version(s.get("nvidia", "cuda_driver_max")), _source(s, "nvidia", "cuda_driver_max"))
+    toolkits = _dicts(s.get("cuda", "toolkits"))
+    facts.note("cuda_installed", sorted({m for t in toolkits if (m := _minor(_version(t.get("version"))))}),
                _source(s, "cuda", "toolkits"))
-    facts.note("cuda", _minor(s.get("cuda", "nvcc")), _source(s, "cuda", "nvcc"))
+    facts.note("cuda", _minor(_version(s.get("cuda", "nvcc"))), _source(s, "cuda", "nvcc"))
     if facts.cuda is None and len(facts.cuda_installed) == 1:
         facts.note("cuda", facts.cuda_installed[0], _source(s, "cuda", "toolkits"))
-    facts.note("cudnn", s.get("cudnn", "version"), _source(s, "cudnn", "version"))
-    facts.note("libraries", s.get("cuda", "libraries") or [], _source(s, "cuda", "libraries"))
+    facts.note("cudnn", _version(s.get("cudnn", "version")), _source(s, "cudnn", "version"))
+    facts.note("libraries", [lib for lib in _dicts(s.get("cuda", "libraries")) if _text(lib.get("name"))],
+               _source(s, "cuda", "libraries"))
     runtime = s.field("msvc", "runtime")
-    if runtime is not None and s.get("os", "name") == "windows":
+    if runtime is not None and facts.os == "windows":
         facts.note("msvc_runtime", runtime.value is not None, f"detected: {runtime.source or runtime.reason}")
-    facts.note("msvc_dlls", s.get("msvc", "dlls"), _source(s, "msvc", "dlls"))
-    dists = s.get("tensorflow", "distributions") or []
-    facts.note("distributions", [d.get("name") for d in dists], _source(s, "tensorflow", "distributions"))
-    main = next((d for d in dists if d.get("name") in ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-macos")),
+    dlls = s.get("msvc", "dlls")
+    facts.note("msvc_dlls", dlls if isinstance(dlls, dict) else None, _source(s, "msvc", "dlls"))
+    dists = [d for d in _dicts(s.get("tensorflow", "distributions")) if _text(d.get("name"))]
+    facts.note("distributions", [d["name"] for d in dists], _source(s, "tensorflow", "distributions"))
+    main = next((d for d in dists if d["name"] in ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-macos")),
                 dists[0] if dists else None)
-    if main:
-        facts.note("package", main.get("name"), _source(s, "tensorflow", "distributions"))
-        facts.note("tensorflow", main.get("version"), _source(s, "tensorflow", "distributions"))
-        build = main.get("build_info") or {}
-        facts.note("built_cuda", build.get("cuda_version"), "detected: tensorflow build_info.py")
-        facts.note("built_cudnn", build.get("cudnn_version"), "detected: tensorflow build_info.py")
-    cuda_dirs = [lib["dir"] for lib in facts.libraries if "cudart" in lib.get("name", "").lower()]
+    if main and _version(main.get("version")):
+        facts.note("package", main["name"], _source(s, "tensorflow", "distributions"))
+        facts.note("tensorflow", _version(main.get("version")), _source(s, "tensorflow", "distributions"))
+        build = main.get("build_info") if isinstance(main.get("build_info"), dict) else {}
+        facts.note("built_cuda", _version(build.get("cuda_version")), "detected: tensorflow build_info.py")
+        facts.note("built_cudnn", _version(build.get("cudnn_version")), "detected: tensorflow build_info.py")
+    cuda_dirs = [str(lib.get("dir", "")) for lib in facts.libraries if "cudart" in str(lib.get("name", "")).lower()]
     facts.note("cuda_dirs_on_path", list(dict.fromkeys(cuda_dirs)), _source(s, "cuda", "libraries"))
     return facts
 
