@@ -159,3 +159,21 @@ def test_plan_detect_fills_this_machine() -> None:
     data = json.loads(result.stdout)
     assert result.exit_code in (0, 1) and validate_output(data, "plan") == []
     assert data["query"]["python"] == ".".join(map(str, __import__("sys").version_info[:2]))
+
+
+def test_install_steps_install_the_plans_cuda() -> None:
+    # The guide's recipe for TF < 1.13 installs CUDA 9.0; TF 1.4 was built with CUDA 8.0, so the generic steps are used.
+    _, data = plan_json("--gpu", "gtx1080", "--os", "linux", "--tensorflow", "1.4.*")
+    commands = " ".join(step.get("command", "") + step["description"] for step in data["plan"]["steps"])
+    assert "cuda9.0" not in commands and "CUDA Toolkit 8.0" in commands
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--gpu", ""], "--gpu: empty value"), (["--python", "10.0"], "'10.0' is not a Python version"),
+     (["--compute-capability", "99.9"], "no NVIDIA GPU or CUDA toolkit in the matrix has compute capability 99.9"),
+     (["--gpu", "3060"], "did you mean 'rtx3060'")],
+)
+def test_more_bad_input(args: list[str], message: str) -> None:
+    result = run("plan", *args)
+    assert result.exit_code == 2 and message in result.stderr

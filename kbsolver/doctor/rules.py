@@ -32,7 +32,7 @@ FINDING_IDS = {
     "no-wheel-for-platform": "No TensorFlow wheel for this OS / architecture",
     "cuda-library-mismatch": "A CUDA library of the version TensorFlow was built against is missing",
     "cudnn-mismatch": "cuDNN is missing or of the wrong version",
-    "driver-too-old": "The NVIDIA driver is too old for the CUDA runtime",
+    "driver-too-old": "The NVIDIA driver is missing or too old for the CUDA runtime",
     "compute-capability": "The GPU's compute capability is not supported by this TensorFlow build",
     "windows-native-gpu-ended": "TensorFlow >= 2.11 has no GPU support on native Windows",
     "path-conflict": "CUDA libraries on the library path: the needed one missing from it, or another install first",
@@ -544,6 +544,13 @@ def driver_too_old(c: Context) -> Optional[Finding]:
     if hit:
         evidence.append(hit[0])
         score = 0.95
+    no_driver = c.line(r"(?:libcuda\.so(?:\.1)?|nvcuda\.dll)\b.*(?:cannot open|not found|No such file)|"
+                       r"Could not load dynamic library '(?:libcuda\.so\.1|nvcuda\.dll)'|CUDA_ERROR_NO_DEVICE|"
+                       r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver")
+    if no_driver:
+        evidence += [no_driver[0], "libcuda.so / nvcuda.dll come with the NVIDIA driver, not the CUDA toolkit: no working "
+                                   "driver is visible (not installed, or not passed into the container)"]
+        score = max(score, 0.8)
     row = c.tested_gpu_row()
     if row and f.cuda_driver_max:
         try:
