@@ -102,3 +102,35 @@ def test_nothing_wrong_exits_0() -> None:
                                  "I tensorflow/core/platform/cpu_feature_guard.cc:142] Your CPU supports instructions that "
                                  "this TensorFlow binary was not compiled to use: AVX2 FMA"])
     assert result.exit_code == 0 and "No problem found" in result.stdout and "information, not an error" in result.stdout
+
+
+def _windows_with_two_cudas() -> RecordedSystem:
+    root = "C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\"
+    return RecordedSystem(
+        platform="windows",
+        env={"PATH": f"{root}v10.1\\bin;{root}v11.2\\bin;C:\\Windows\\System32", "CUDA_PATH": f"{root}v10.1"},
+        files={f"{root}v10.1\\bin\\cudart64_101.dll": "", f"{root}v11.2\\bin\\cudart64_110.dll": "",
+               f"{root}v10.1\\version.txt": "CUDA Version 10.1.243\n",
+               f"{root}v11.2\\version.json": '{"cuda": {"name": "CUDA SDK", "version": "11.2.2"}}'})
+
+
+def test_two_cuda_installs_with_the_wrong_one_first_on_path(kb: Knowledge) -> None:
+    snapshot = detect(_windows_with_two_cudas(), use_nvml=False)
+    assert [t["version"] for t in snapshot.get("cuda", "toolkits")] == ["10.1.243", "11.2.2"]
+    assert [lib["name"] for lib in snapshot.get("cuda", "libraries")] == ["cudart64_101.dll", "cudart64_110.dll"]
+    error = "W dso_loader.cc:64] Could not load dynamic library 'cudnn64_8.dll'; dlerror: cudnn64_8.dll not found"
+    report = diagnose(kb, snapshot, {"tensorflow": "2.10.0", "python": "3.9"}, read_error(error))
+    ids = [f.id for f in report.findings]
+    assert "path-conflict" in ids
+    conflict = next(f for f in report.findings if f.id == "path-conflict")
+    assert any("the first is CUDA 10.1" in e for e in conflict.evidence)
+
+
+def test_tensorflow_and_tensorflow_gpu_installed_together(kb: Knowledge) -> None:
+    snapshot = kbsolver.Snapshot.from_dict({"os": {"name": {"value": "linux", "source": "recorded"}},
+                                            "tensorflow": {"distributions": {"value": [
+                                                {"name": "tensorflow", "version": "2.10.0"},
+                                                {"name": "tensorflow-gpu", "version": "2.9.1"}], "source": "recorded"}}})
+    report = diagnose(kb, snapshot, {}, read_error(""))
+    assert report.findings[0].id == "package-confusion"
+    assert "tensorflow, tensorflow-gpu" in report.findings[0].evidence[0]
