@@ -28,6 +28,7 @@ SORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "cudnn": lambda r: version_key(r.version),
     "tf-cuda-targets": lambda r: (version_key(r.tensorflow), r.id),
     "wheels": lambda r: (r.package, version_key(r.version)),
+    "gpu-architectures": lambda r: min(version_key(cc) for cc in r.compute_capabilities),
 }
 VERSION_FIELDS = ("version", "series", "cuda", "cudnn", "tensorflow", "compute_capability", "major")
 

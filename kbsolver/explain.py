@@ -222,10 +222,13 @@ def _single_changes(knowledge: Knowledge, query: Query) -> list[tuple[dict[str, 
         if unconstrained is not None:
             from .planning import driver_floor
 
-            floor, _ = driver_floor(unconstrained)
+            floor, texts = driver_floor(unconstrained)
             if floor:
-                changes.append(({"driver": floor},
-                                lambda s, f=floor: f"Update the NVIDIA driver to {f} or newer: {_describe(s)}"))
+                older = version_key(floor) < version_key(query.driver)
+                limit = next((t.split(";")[0] for t in texts if "driver branch" in t), None)
+                verb = f"Install an older NVIDIA driver, {floor} or newer ({limit})" if older and limit else \
+                    f"Update the NVIDIA driver to {floor} or newer"
+                changes.append(({"driver": floor}, lambda s, v=verb: f"{v}: {_describe(s)}"))
     if query.tensorflow:
         unconstrained = _try(knowledge, query.changed(tensorflow=None))
         if unconstrained is not None:

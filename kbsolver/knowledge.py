@@ -29,6 +29,7 @@ from .model import (
     Cudnn,
     Distribution,
     Gpu,
+    GpuArchitecture,
     InstallRecipe,
     LibraryFiles,
     MsvcRedist,
@@ -114,6 +115,14 @@ class Knowledge:
     @property
     def gpus(self) -> tuple[Gpu, ...]:
         return self._records["gpus"]  # type: ignore[return-value]
+
+    @property
+    def architectures(self) -> tuple[GpuArchitecture, ...]:
+        return self._records["gpu-architectures"]  # type: ignore[return-value]
+
+    def architecture_of(self, compute_capability: str) -> Optional[GpuArchitecture]:
+        """The architecture record that lists ``compute_capability`` (``None`` if none does)."""
+        return next((a for a in self.architectures if compute_capability in a.compute_capabilities), None)
 
     @property
     def cuda_targets(self) -> tuple[CudaTargets, ...]:

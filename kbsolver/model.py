@@ -227,6 +227,17 @@ class Gpu(Record):
 
 
 @dataclass(frozen=True)
+class GpuArchitecture(Record):
+    """An NVIDIA architecture: its compute capabilities, and the last driver branch / CUDA toolkit that
+    support it (``None`` while supported) — NVIDIA's CUDA toolkit, driver and architecture matrix."""
+
+    architecture: str = ""
+    compute_capabilities: tuple[str, ...] = ()
+    last_driver_branch: Optional[str] = None
+    last_cuda: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class CudaTargets(Record):
     """Compute capabilities a TF minor release's GPU build ships as SASS and as PTX (its .bazelrc)."""
 
@@ -310,6 +321,7 @@ KIND_CLASSES: dict[str, type[Record]] = {
     "cuda-majors": CudaMajor,
     "cudnn": Cudnn,
     "gpus": Gpu,
+    "gpu-architectures": GpuArchitecture,
     "tf-cuda-targets": CudaTargets,
     "tf-platform-requirements": PlatformRequirement,
     "install-recipes": InstallRecipe,

@@ -32,11 +32,10 @@ def _requirements(solution: Solution, name: str) -> list[Requirement]:
 
 def driver_floor(solution: Solution) -> tuple[Optional[str], list[str]]:
     """The highest driver floor among the chosen components, and the texts of all driver requirements."""
-    requirements = [r for r in _requirements(solution, DRIVER) if r.bound]
-    if not requirements:
-        return None, []
-    top = max(requirements, key=lambda r: version_key(r.bound or "0"))
-    return top.bound, [r.text for r in requirements]
+    requirements = _requirements(solution, DRIVER)
+    floors = [r for r in requirements if r.bound]
+    top = max(floors, key=lambda r: version_key(r.bound or "0")).bound if floors else None
+    return top, [r.text for r in requirements]
 
 
 _RECIPE_CUDA = re.compile(r"cuda[-_]?(\d+)[-.](\d)\b|cudatoolkit=(\d+)\.(\d+)|cuda(\d+)\.(\d)\b|cuda-repo-\w+_(\d+)\.(\d)\.")

@@ -91,6 +91,10 @@ def render(kb: Knowledge) -> str:
     for title, kind, filters, columns in sections:
         rows, _ = view(kb, kind, filters)
         parts += ["", f"## {title}", "", table(rows, columns)]
+    parts += ["", "## GPU architectures: last driver branch and CUDA toolkit", "",
+              table([{"architecture": a.architecture, "compute_capabilities": a.compute_capabilities,
+                      "last_driver_branch": a.last_driver_branch and f"R{a.last_driver_branch}", "last_cuda": a.last_cuda}
+                     for a in kb.architectures], ["architecture", "compute_capabilities", "last_driver_branch", "last_cuda"])]
     parts += ["", "## CUDA minor-version compatibility floors", "",
               table([{"major": m.major, "linux": m.floor("linux"), "windows": m.floor("windows")} for m in kb.cuda_majors],
                     ["major", "linux", "windows"])]

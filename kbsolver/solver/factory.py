@@ -299,16 +299,24 @@ class Factory:
         first toolkit that targets it (release notes Table 3), so an older driver cannot run the GPU.
         Where NVIDIA published no such driver for the OS (macOS after CUDA 10.2), nothing runs it.
         """
+        name = f"the {self.query.gpu} (compute capability {c.version})" if self.query.gpu else f"compute capability {c.version}"
+        deps = []
+        architecture = self.knowledge.architecture_of(c.version or "")
+        if architecture and architecture.last_driver_branch:
+            branch = int(architecture.last_driver_branch)
+            deps.append(Requirement(
+                DRIVER, f"{architecture.architecture} GPUs are supported up to the R{branch} driver branch (NVIDIA's "
+                        f"driver and architecture matrix); {name} cannot use a newer driver",
+                lambda d, b=branch: d.version is None or int(d.version.split(".")[0]) <= b))
         first = self.first_toolkit_for(c.version or "")
         if first is None:
-            return []
-        name = f"the {self.query.gpu} (compute capability {c.version})" if self.query.gpu else f"compute capability {c.version}"
+            return deps
         driver = first.driver(self.query.os)
         if not driver:
-            return [Requirement(DRIVER, f"NVIDIA published no {self.query.os} driver for CUDA {first.version}, the first "
-                                        f"CUDA in the matrix that targets {name}", lambda d: False)]
-        return [at_least(DRIVER, driver, f"derived: {name} needs a driver at least as new as {driver}, the toolkit driver "
-                                         f"of CUDA {first.version}, the first CUDA in the matrix that targets it")]
+            return [*deps, Requirement(DRIVER, f"NVIDIA published no {self.query.os} driver for CUDA {first.version}, the "
+                                               f"first CUDA in the matrix that targets {name}", lambda d: False)]
+        return [*deps, at_least(DRIVER, driver, f"derived: {name} needs a driver at least as new as {driver}, the toolkit "
+                                                f"driver of CUDA {first.version}, the first CUDA in the matrix that targets it")]
 
     @cached_property
     def jetson(self) -> bool:
