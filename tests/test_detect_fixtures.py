@@ -123,3 +123,11 @@ def test_windows_without_the_2019_runtime_is_diagnosed_from_the_snapshot_alone(k
     report = diagnose(kb, snapshot, {"tensorflow": "2.10.0"}, read_error(error))
     assert report.findings[0].id == "msvc-runtime-missing"
     assert any("msvcp140_1.dll" in e for e in report.findings[0].evidence)
+
+
+def test_cudnn_major_from_library_names_when_no_header() -> None:
+    system = RecordedSystem(platform="linux", env={"LD_LIBRARY_PATH": "/opt/cudnn/lib"},
+                            files={"/opt/cudnn/lib/libcudnn.so.8": "", "/opt/cudnn/lib/libcudnn.so.8.6.0": ""})
+    snapshot = detect(system, use_nvml=False)
+    assert snapshot.get("cudnn", "version") == "8"
+    assert "libcudnn.so.8" in (snapshot.field("cudnn", "version").source or "")  # type: ignore[union-attr]

@@ -30,7 +30,8 @@ def detect(system: Optional[System] = None, python_exe: Optional[str] = None, us
     snapshot.sections["cpu"] = probe_cpu(system)
     snapshot.sections["nvidia"] = probe_nvidia(system, use_nvml and isinstance(system, RealSystem))
     snapshot.sections["cuda"] = probe_cuda(system)
-    snapshot.sections["cudnn"] = probe_cudnn(system, snapshot.get("cuda", "toolkits") or [])
+    snapshot.sections["cudnn"] = probe_cudnn(system, snapshot.get("cuda", "toolkits") or [],
+                                             snapshot.get("cuda", "libraries") or [])
     snapshot.sections["msvc"] = probe_msvc(system)
     snapshot.sections["tensorflow"] = tensorflow
     return snapshot

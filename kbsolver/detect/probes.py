@@ -370,7 +370,7 @@ def _cudnn_header(text: str) -> Optional[str]:
     return ".".join(p.group(1) for p in parts) if all(parts) else None  # type: ignore[union-attr]
 
 
-def probe_cudnn(system: System, toolkits: list[dict[str, Any]]) -> Probe:
+def probe_cudnn(system: System, toolkits: list[dict[str, Any]], libraries: Optional[list[dict[str, Any]]] = None) -> Probe:
     candidates = [str(system.path(t["path"], "include", h)) for t in toolkits for h in ("cudnn_version.h", "cudnn.h")]
     if system.platform == "linux":
         candidates += ["/usr/include/cudnn_version.h", "/usr/include/x86_64-linux-gnu/cudnn_version_v9.h",
@@ -381,7 +381,11 @@ def probe_cudnn(system: System, toolkits: list[dict[str, Any]]) -> Probe:
         version = _cudnn_header(text or "")
         if version:
             return {"version": found(version, path)}
-    return {"version": missing("no cudnn_version.h / cudnn.h with CUDNN_MAJOR found")}
+    for library in libraries or []:  # no header: the library file names the major (cudnn64_8.dll, libcudnn.so.8)
+        match = re.fullmatch(r"(?:cudnn64_|libcudnn\.so\.)(\d+)(?:\.dll)?(?:\.[\d.]+)?", library["name"], re.I)
+        if match:
+            return {"version": found(match.group(1), f"library file name {library['name']} in {library['dir']}")}
+    return {"version": missing("no cudnn_version.h / cudnn.h with CUDNN_MAJOR, and no cudnn64_*.dll / libcudnn.so.* found")}
 
 
 # -- MSVC runtime ------------------------------------------------------------------------------
