@@ -262,10 +262,13 @@ class PlatformRequirement(Record):
 
 @dataclass(frozen=True)
 class Step:
-    """One install step: what to do, and the command when there is one (``None`` for a download)."""
+    """One install step (of a guide's recipe, or of a plan): what to do, and the command when there is one."""
 
     description: str
     command: Optional[str] = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {"description": self.description, **({"command": self.command} if self.command else {})}
 
 
 @dataclass(frozen=True)

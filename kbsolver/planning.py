@@ -19,7 +19,7 @@ from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requiremen
 NVIDIA_DRIVERS = "https://www.nvidia.com/Download/index.aspx"
 CUDA_ARCHIVE = "https://developer.nvidia.com/cuda-toolkit-archive"
 CUDNN_ARCHIVE = "https://developer.nvidia.com/rdp/cudnn-archive"
-MSVC_DOWNLOAD = "https://aka.ms/vs/17/release/vc_redist.x64.exe"
+MSVC_DOWNLOAD = "https://aka.ms/vc14/vc_redist.x64.exe"  # Microsoft's current permalink (matrix/msvc.yaml)
 
 
 def _requirements(solution: Solution, name: str) -> list[Requirement]:

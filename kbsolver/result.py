@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from .model import Step
 from .query import Query
 
 SCHEMA_VERSION = 1
@@ -29,17 +30,6 @@ class Component:
         data = {"name": self.name, "package": self.package, "extra": self.extra, "version": self.version,
                 "min_version": self.min_version}
         return {k: v for k, v in data.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class Step:
-    """A numbered install step: what to do and, where there is one, the command to run."""
-
-    description: str
-    command: Optional[str] = None
-
-    def to_dict(self) -> dict[str, str]:
-        return {"description": self.description, **({"command": self.command} if self.command else {})}
 
 
 @dataclass(frozen=True)
