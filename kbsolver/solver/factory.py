@@ -104,7 +104,7 @@ class Factory:
         pythons = frozenset(p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch)
         if not pythons:
             return None
-        wheel = self.knowledge.wheel(package, version)
+        wheel = self.knowledge.wheel(package, version)  # exists: the pythons came from its tags
         build = None
         cuda = cudnn = None
         targets = None
@@ -119,7 +119,6 @@ class Factory:
             rows = self.knowledge.tested_rows(minor_of(version), q.os, "cpu")
             build = rows[0] if rows else None
         records = tuple(r for r in (distribution, build, wheel, targets) if r is not None)
-        assert wheel is not None  # pythons came from it
         return TensorflowCandidate(
             TENSORFLOW, version, records, package=package, extra=distribution.extra, device=device, pythons=pythons,
             cuda=cuda, cudnn=cudnn, cuda_from=distribution.cuda_from, distribution=distribution, build=build,
