@@ -36,6 +36,6 @@ def lowest(ccs: Iterable[str]) -> Optional[str]:
     return min(ccs, key=_split, default=None)
 
 
-def below(cc: str, floor: str) -> bool:
-    """Whether compute capability ``cc`` is lower than ``floor``."""
-    return _split(cc) < _split(floor)
+def highest(ccs: Iterable[str]) -> Optional[str]:
+    """The highest compute capability in ``ccs`` (``None`` if empty)."""
+    return max(ccs, key=_split, default=None)

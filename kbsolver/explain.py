@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .compute import runs_as
+from .compute import highest, runs_as
 from .knowledge import Knowledge
 from .model import minor_of, spec_contains, version_key
 from .query import Query
@@ -90,7 +90,7 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
         text = (f"{label} GPU builds end at {_bound(last, gpu, gpu)}" if version_key(last) < version_key(newest)
                 else f"{label} GPU builds cover TensorFlow {_range(gpu, cpu + gpu)}")
         found.append(Fact("os", frozenset(gpu), text))
-        found.append(_compute_fact(query, gpu))
+        found.append(_compute_fact(factory, gpu))
         impossible = [r for r in factory.compute_dependencies(Candidate(COMPUTE, query.compute_capability))
                       if r.name == DRIVER and not r.test(Candidate(DRIVER, None))]
         if impossible:
@@ -110,13 +110,22 @@ def _no_gpu_build(knowledge: Knowledge, query: Query) -> str:
     return f"TensorFlow has no CUDA GPU build for {query.os} {query.arch}"
 
 
-def _compute_fact(query: Query, gpu: list[TensorflowCandidate]) -> Fact:
+def _compute_fact(factory: Factory, gpu: list[TensorflowCandidate]) -> Fact:
+    """The TF GPU builds that run on the GPU: their own SASS/PTX, and a CUDA whose libraries target it."""
+    query = factory.query
     cc = query.compute_capability or ""
-    admitted = [c for c in gpu if c.targets is None or runs_as(cc, c.targets.sass, c.targets.ptx)]
     name = f"{query.gpu} (compute capability {cc})" if query.gpu else f"compute capability {cc}"
-    text = (f"{name} is supported by TensorFlow GPU builds {_range(admitted, gpu)}" if admitted
-            else f"{name} is supported by no TensorFlow GPU build")
-    return Fact("gpu", frozenset(admitted), text)
+    by_build = [c for c in gpu if c.targets is None or runs_as(cc, c.targets.sass, c.targets.ptx)]
+    admitted = [c for c in by_build if factory.cuda_supports(c.cuda or "", cc)]
+    if admitted:
+        return Fact("gpu", frozenset(admitted), f"{name} is supported by TensorFlow GPU builds {_range(admitted, gpu)}")
+    if by_build:
+        newest = max((c.cuda or "0" for c in by_build), key=version_key)
+        top = highest(factory.cuda_targets(newest))
+        return Fact("gpu", frozenset(), f"{name} is supported by no TensorFlow GPU build: the newest CUDA they use, "
+                                        f"{newest}, targets compute capabilities up to {top} (its libraries carry no "
+                                        "kernels for this GPU)")
+    return Fact("gpu", frozenset(), f"{name} is supported by no TensorFlow GPU build")
 
 
 def _driver_floors(factory: Factory, candidate: TensorflowCandidate) -> list[Requirement]:

@@ -149,6 +149,7 @@ class WheelRelease(Record):
     tags: tuple[str, ...] = ()
     sdist_only: bool = False
     and_cuda: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

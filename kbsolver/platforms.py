@@ -68,6 +68,16 @@ def this_arch() -> str:
     return arch
 
 
+def marker_environment(os: str, arch: str, python: str) -> dict[str, str]:
+    """The PEP 508 marker environment of CPython ``python`` on ``os``/``arch`` (for evaluating Requires-Dist markers)."""
+    system = {"linux": "Linux", "windows": "Windows", "macos": "Darwin"}[os]
+    machine = {("windows", "x86_64"): "AMD64", ("windows", "x86"): "x86", ("linux", "arm64"): "aarch64"}.get((os, arch), arch)
+    return {"platform_system": system, "platform_machine": machine, "sys_platform": {"Linux": "linux", "Windows": "win32",
+            "Darwin": "darwin"}[system], "os_name": "nt" if os == "windows" else "posix", "python_version": python,
+            "python_full_version": f"{python}.0", "implementation_name": "cpython",
+            "platform_python_implementation": "CPython", "extra": ""}
+
+
 def platform_of(platform_tag: str) -> list[tuple[str, str]]:
     """Map a wheel platform tag to ``(os, arch)`` pairs; ``any`` maps to every pair, unknown tags to none."""
     if platform_tag == "any":

@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Optional
 
-from ..compute import PTX, below, lowest, runs_as
+from ..compute import PTX, SASS, highest, lowest, runs_as
 from ..knowledge import Knowledge
 from ..model import CudaToolkit, Distribution, cuda_series, minor_of, spec_contains, version_key
+from ..platforms import marker_environment
 from ..query import Query
 from .model import (
     COMPUTE,
@@ -101,7 +102,7 @@ class Factory:
     def _tensorflow(self, distribution: Distribution, version: str, device: str) -> Optional[TensorflowCandidate]:
         q = self.query
         package = distribution.package
-        pythons = frozenset(p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch)
+        pythons = self.installable_pythons(package, version)
         if not pythons:
             return None
         wheel = self.knowledge.wheel(package, version)  # exists: the pythons came from its tags
@@ -124,6 +125,25 @@ class Factory:
             cuda=cuda, cudnn=cudnn, cuda_from=distribution.cuda_from, distribution=distribution, build=build,
             wheel=wheel, targets=targets,
         )
+
+    def installable_pythons(self, package: str, version: str) -> frozenset[str]:
+        """Pythons for which ``pip install package==version`` finds wheels on the platform: the release's own
+        wheels, and those of any TensorFlow-family distribution it pins there (``tensorflow-intel==2.13.1`` on
+        Windows, ``tensorflow-macos`` on Apple silicon, ``tensorflow-cpu-aws`` on Linux aarch64)."""
+        from packaging.requirements import Requirement as Pep508
+
+        q = self.query
+        own = {p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch}
+        wheel = self.knowledge.wheel(package, version)
+        for text in wheel.requires if wheel else ():
+            pin = Pep508(text)
+            pinned = next((s.version for s in pin.specifier if s.operator == "=="), None)
+            for python in sorted(own):
+                if pin.marker is None or pin.marker.evaluate(marker_environment(q.os, q.arch, python)):
+                    served = self.knowledge.wheel_targets(pin.name, pinned or "")
+                    if (python, q.os, q.arch) not in served:
+                        own.discard(python)
+        return frozenset(own)
 
     def tensorflow_dependencies(self, c: TensorflowCandidate) -> list[Requirement]:
         q = self.query
@@ -198,12 +218,22 @@ class Factory:
         if floor:
             text = f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})"
             deps.append(at_least(DRIVER, floor, text))
-        ga = self._ga(c.version)
-        low = lowest(ga.compute_capabilities) if ga else None
-        if low and self.query.compute_capability:
-            deps.append(Requirement(COMPUTE, f"CUDA {c.version} targets compute capability {low} and newer",
-                                    lambda p, f=low: not below(p.version, f)))
+        targets = self.cuda_targets(c.version)
+        if targets and self.query.compute_capability:
+            text = (f"derived: CUDA {c.version} targets compute capabilities {lowest(targets)} to {highest(targets)}; its "
+                    "libraries (cuBLAS, cuFFT, ...) carry kernels only for architectures it targets")
+            deps.append(Requirement(COMPUTE, text, lambda p, t=targets: runs_as(p.version, t, ()) == SASS))
         return deps
+
+    def cuda_targets(self, series: str) -> tuple[str, ...]:
+        """Compute capabilities nvcc of every release of a CUDA series can target (``cuda-toolkits``)."""
+        return tuple(sorted({cc for t in self.knowledge.cuda_series(series) for cc in t.compute_capabilities},
+                            key=version_key))
+
+    def cuda_supports(self, series: str, cc: str) -> bool:
+        """Whether CUDA ``series`` targets ``cc``'s architecture (a same-major target at or below it); unknown: True."""
+        targets = self.cuda_targets(series)
+        return not targets or runs_as(cc, targets, ()) == SASS
 
     @cached_property
     def cudnn_candidates(self) -> list[Candidate]:
