@@ -12,6 +12,7 @@ from typing import Optional
 
 from .compute import PTX, SASS, runs_as
 from .model import InstallRecipe, PlatformRequirement, Record, minor_of, version_key
+from .platforms import platform_of
 from .result import Component, Plan, Step
 from .solver import Solution, TensorflowCandidate
 from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
@@ -49,6 +50,14 @@ def recipe_cuda(recipe: InstallRecipe) -> set[str]:
             numbers = [g for g in match.groups() if g is not None]
             found.add(f"{numbers[0]}.{numbers[1]}")
     return found
+
+
+_RECIPE_CUDNN = re.compile(r"libcudnn\d=(\d+\.\d+)\.|cudnn=(\d+\.\d+)|nvidia-cudnn-cu\d+==(\d+\.\d+)")
+
+
+def recipe_cudnn(recipe: InstallRecipe) -> set[str]:
+    """The cuDNN major.minor versions a recipe's commands install ("libcudnn7=7.6.2.24-1+cuda10.0" -> "7.6")."""
+    return {next(g for g in m.groups() if g) for step in recipe.steps for m in _RECIPE_CUDNN.finditer(step.command or "")}
 
 
 def _recipe(solution: Solution) -> Optional[InstallRecipe]:
@@ -103,10 +112,14 @@ def recipe_steps(recipe: InstallRecipe, tf: TensorflowCandidate) -> tuple[list[S
 
 
 def _fill(text: str, tf: TensorflowCandidate) -> str:
+    """Fill a recipe's placeholders, and point the guide's example toolkit folders (``CUDA\\v11.0``) at the
+    plan's CUDA — the guide says to adjust them to the installed toolkit."""
     values = {"version": tf.version or "", "package": tf.package, "cuda": tf.cuda or "", "cudnn": tf.cudnn or "",
               "requirement": tf.requirement_text}
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
+    if tf.cuda:
+        text = re.sub(r"(CUDA\\v)\d+\.\d+", lambda m: m.group(1) + (tf.cuda or ""), text)
     return text
 
 
@@ -143,6 +156,18 @@ def build_plan(solution: Solution) -> Plan:
     for req in platform_requirements(solution):
         notes.append(PLATFORM_NOTES[req.requirement].format(value=req.value, upper=req.value.upper()))
         records.append(req)
+    notes += wheel_notes(solution)
+    if recipe is not None and tf.device == "gpu":
+        guide = sorted(recipe_cudnn(recipe) - {solution.chosen[CUDNN].version or ""})
+        if guide:
+            notes.append(f"The official guide's step installs cuDNN {', '.join(guide)}; the tested-build table lists cuDNN "
+                         f"{tf.cudnn} for {minor_of(tf.version or '0')}. TensorFlow accepts a runtime cuDNN of the same major "
+                         "and an equal or higher minor version (its check: 'CuDNN library needs to have matching major "
+                         "version and equal or higher minor version').")
+    if any("apt-key adv --fetch-keys" in (s.command or "") for s in steps):
+        notes.append("NVIDIA replaced its CUDA repository signing key in April 2022: where the guide's step runs "
+                     "'apt-key adv --fetch-keys .../7fa2af80.pub', install NVIDIA's cuda-keyring package instead "
+                     "(https://developer.nvidia.com/blog/updating-the-cuda-linux-gpg-repository-key/).")
     if query.python is None:
         notes.append(f"Python {python} chosen: the newest Python with a {tf.package} {tf.version} wheel for "
                      f"{query.os} {query.arch}.")
@@ -185,6 +210,40 @@ PLATFORM_NOTES = {
 }
 
 
+#: pip that first understood each Linux platform tag: PEP 571 manylinux2010 (pip 19.0), PEP 599 manylinux2014
+#: (pip 19.3), PEP 600 manylinux_x_y (pip 20.3); manylinux1 (PEP 513) and linux_* needed no new pip.
+PIP_FOR_TAG = (("manylinux2010", "19.0"), ("manylinux2014", "19.3"), ("manylinux_", "20.3"))
+GLIBC_FOR_TAG = {"manylinux1": "2.5", "manylinux2010": "2.12", "manylinux2014": "2.17"}
+WHEEL_DERIVED = ("pip-version", "glibc", "macos-version")
+
+
+def wheel_notes(solution: Solution) -> list[str]:
+    """What the chosen wheel's own tags require of the machine (the loosest tag wins, as pip takes any that fits):
+    pip, glibc (Linux) and macOS versions. These replace the install page's general statements."""
+    from packaging.tags import parse_tag
+
+    query = solution.factory.query
+    tf = solution.tensorflow
+    python = solution.chosen[PYTHON].version
+    wheel = solution.factory.knowledge.wheel(tf.package, tf.version or "")
+    platforms = [t.platform for text in (wheel.tags if wheel else ()) for t in parse_tag(text)
+                 if t.interpreter == f"cp{(python or '').replace('.', '')}" and (query.os, query.arch) in platform_of(t.platform)]
+    notes = []
+    if query.os == "linux" and platforms:
+        pips = [next((pip for prefix, pip in PIP_FOR_TAG if p.startswith(prefix)), "8.1") for p in platforms]
+        glibcs = [GLIBC_FOR_TAG.get(p.split("_x86")[0].split("_aarch")[0]) or
+                  ".".join(p.removeprefix("manylinux_").split("_")[:2]) for p in platforms if p.startswith("manylinux")]
+        notes.append(f"The wheel ({', '.join(sorted(set(platforms)))}) needs pip {min(pips, key=version_key)} or newer "
+                     "to be recognised: python -m pip install --upgrade pip.")
+        if glibcs:
+            notes.append(f"The wheel needs glibc {min(glibcs, key=version_key)} or newer (its manylinux tag).")
+    if query.os == "macos" and platforms:
+        versions = [".".join(p.split("_")[1:3]) for p in platforms if p.startswith("macosx_")]
+        if versions:
+            notes.append(f"The wheel needs macOS {min(versions, key=version_key)} or newer (its macosx tag).")
+    return notes
+
+
 def platform_requirements(solution: Solution) -> list[PlatformRequirement]:
     """The platform requirements (``tf-platform-requirements``) that apply to the chosen release and machine.
 
@@ -193,8 +252,8 @@ def platform_requirements(solution: Solution) -> list[PlatformRequirement]:
     query = solution.factory.query
     tf = solution.tensorflow
     return [req for req in solution.factory.knowledge.platform_requirements
-            if req.requirement in PLATFORM_NOTES and query.os in req.os and req.covers(tf.version or "")
-            and not (req.requirement == "cpu-isa" and query.arch == "arm64")]
+            if req.requirement in PLATFORM_NOTES and req.requirement not in WHEEL_DERIVED and query.os in req.os
+            and req.covers(tf.version or "") and not (req.requirement == "cpu-isa" and query.arch == "arm64")]
 
 
 def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRecipe]) -> list[Step]:
@@ -211,8 +270,9 @@ def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRec
     if msvc is not None:
         record = next((m for m in knowledge.msvc if m.version == msvc.version), None)
         download = (record.download if record and record.download else MSVC_DOWNLOAD)
+        dlls = f"; it provides {', '.join(record.dlls)}" if record and record.dlls else ""
         steps.append(Step(f"Install the Microsoft Visual C++ {msvc.version} (or newer) Redistributable, x64 "
-                          f"({download}); it provides msvcp140_1.dll", None))
+                          f"({download}){dlls}", None))
     venv = f"py -{python} -m venv tf-env" if query.os == "windows" else f"python{python} -m venv tf-env"
     activate = r"tf-env\Scripts\activate" if query.os == "windows" else "source tf-env/bin/activate"
     steps.append(Step(f"Create and activate a virtual environment with 64-bit CPython {python}", f"{venv} && {activate}"))

@@ -211,7 +211,7 @@ def collect() -> list[dict[str, Any]]:
                 continue
             # and-cuda (2.14+) and per-platform pins of tensorflow-intel/-macos/-cpu-aws (2.10+) live in METADATA
             final = not sort_key(version).is_prerelease
-            read_metadata = package == "tensorflow" and final and sort_key(version) >= Version("2.10")
+            read_metadata = package in ("tensorflow", "tensorflow-cpu") and final and sort_key(version) >= Version("2.10")
             records.append(release_record(package, version, files, url if read_metadata else None))
     return records
 

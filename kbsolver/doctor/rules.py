@@ -253,7 +253,8 @@ def python_32bit(c: Context) -> Optional[Finding]:
     if not score:
         return None
     return Finding("python-32bit", min(score, 1.0), evidence, [
-        "TensorFlow publishes 64-bit wheels only (win_amd64, x86_64): install 64-bit CPython (the 'Windows installer (64-bit)')",
+        "TensorFlow publishes 64-bit wheels only (win_amd64, x86_64, aarch64): install a 64-bit CPython"
+        + (" (python.org's 'Windows installer (64-bit)')" if f.os in (None, "windows") else ""),
         "Check with: python -c \"import struct; print(struct.calcsize('P') * 8)\"  (must print 64)",
     ], c.plan(arch="x86_64"))
 
