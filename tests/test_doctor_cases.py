@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import kbsolver
 from kbsolver.cli import app
-from kbsolver.detect import RecordedSystem, detect
+from kbsolver.detect import Field, RecordedSystem, detect
 from kbsolver.doctor import FINDING_IDS, diagnose, read_error
 from kbsolver.knowledge import Knowledge
 from kbsolver.schema import validate_output
@@ -134,3 +134,19 @@ def test_tensorflow_and_tensorflow_gpu_installed_together(kb: Knowledge) -> None
     report = diagnose(kb, snapshot, {}, read_error(""))
     assert report.findings[0].id == "package-confusion"
     assert "tensorflow, tensorflow-gpu" in report.findings[0].evidence[0]
+
+
+def test_build_info_of_the_installed_tensorflow_is_evidence(kb: Knowledge) -> None:
+    snapshot = kbsolver.Snapshot.from_dict({
+        "os": {"name": {"value": "windows", "source": "recorded"}},
+        "cuda": {"nvcc": {"value": "10.1", "source": "recorded"}},
+        "tensorflow": {"distributions": {"value": [{"name": "tensorflow", "version": "2.10.0",
+                                                    "build_info": {"cuda_version": "64_112", "cudnn_version": "64_8"}},
+                                                   ], "source": "recorded"}}})
+    report = diagnose(kb, snapshot, {}, read_error("Could not load dynamic library 'cudart64_110.dll'"))
+    assert report.findings[0].id == "cuda-library-mismatch"
+    assert report.facts.built_cuda is None  # "64_112" is not a version: ignored, not trusted
+    built = [{"name": "tensorflow", "version": "2.10.0", "build_info": {"cuda_version": "11.2", "cudnn_version": "8"}}]
+    snapshot.set("tensorflow", "distributions", Field(built, "recorded"))
+    report = diagnose(kb, snapshot, {}, read_error("Could not load dynamic library 'cudart64_110.dll'"))
+    assert any("built against CUDA 11.2 and cuDNN 8" in e for e in report.findings[0].evidence)

@@ -122,7 +122,7 @@ class Context:
 
     def wheel_pythons(self, package: str = "tensorflow", spec: Optional[str] = None) -> set[str]:
         """Pythons with a wheel of ``package`` (within ``spec``) for the facts' OS/arch."""
-        os, arch = self.facts.os, self._arch()
+        os, arch = self.facts.os, self.arch()
         found: set[str] = set()
         for release in self.knowledge.releases(package):  # finals with wheels: what pip installs by default
             if spec and not _covers(spec, release.version):
@@ -131,7 +131,8 @@ class Context:
                       if (os is None or o == os) and (arch is None or a == arch)}
         return found
 
-    def _arch(self) -> Optional[str]:
+    def arch(self) -> Optional[str]:
+        """The architecture wheels must match: ``x86`` for a 32-bit Python, else the machine's."""
         if self.facts.python_bits == 32:
             return "x86"
         return self.facts.arch
@@ -313,7 +314,7 @@ def _wheel_file_cause(c: Context, filename: str) -> Optional[tuple[str, str]]:
     pythons = {p for tag in tags for p in pythons_of(tag.interpreter, tag.abi, KNOWN_PYTHONS)}
     if any(tag.platform == "win32" for tag in tags):
         return None
-    if f.os and f.arch and platforms and (f.os, c._arch()) not in platforms:
+    if f.os and f.arch and platforms and (f.os, c.arch()) not in platforms:
         return "no-wheel-for-platform", f"{filename} is built for {', '.join(sorted(f'{o} {a}' for o, a in platforms))}"
     if pythons and (f.python is None or f.python not in pythons):
         mine = f"Python {f.python}" if f.python else "this Python"
@@ -348,7 +349,7 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     package = request[1] if request else "tensorflow"
     spec = request[2] if request else None
     evidence = [x[0] for x in (request, rejected) if x]
-    platform = (f.os, c._arch()) if f.os and c._arch() else None
+    platform = (f.os, c.arch()) if f.os and c.arch() else None
     served = c.wheel_pythons(package, spec)
     # pip lists the versions it saw; an unpinned request that fails saw none (any version would do)
     saw_none = bool(c.line(r"from versions: none\)")) or (request is not None and spec is None
@@ -370,7 +371,7 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     python_since = _first_upload(c, package, python=f.python)
     platform_since = _first_upload(c, package, platform=platform) if platform else "0000"
     if saw_none and f.python in served:
-        evidence.append(f"pip saw no {package} file at all; the index serves Python {f.python} on {f.os} {c._arch()} "
+        evidence.append(f"pip saw no {package} file at all; the index serves Python {f.python} on {f.os} {c.arch()} "
                         "today, so the report predates those wheels")
     if platform and platform_since > python_since:
         evidence.append(f"{package} wheels for {platform[0]} {platform[1]} exist only since {platform_since}; "
@@ -424,7 +425,7 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
     score = 0.0
     wanted: Optional[str] = None
     for line, name in named:
-        versions = sorted({v for comp, v in c.library(name)})
+        versions = sorted({v for _, v in c.library(name)})
         evidence.append(line)
         if versions:
             evidence.append(f"{name} belongs to CUDA {' / '.join(versions)} (matrix library-files)")
@@ -451,6 +452,9 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         return None
     if row:
         evidence.append(f"TensorFlow {f.tensorflow} expects CUDA {row.cuda} and cuDNN {row.cudnn} (tested build configurations)")
+    if f.built_cuda:
+        evidence.append(f"the installed TensorFlow was built against CUDA {f.built_cuda}"
+                        + (f" and cuDNN {f.built_cudnn}" if f.built_cudnn else "") + f" ({f.origin.get('built_cuda')})")
         wanted = cuda_series(row.cuda) if wanted is not None or not named else None
     loads = c.tf_loads()
     if loads:
