@@ -3,6 +3,7 @@
 - ids are unique within a kind; GPU names and aliases resolve to one GPU only;
 - records are sorted within each file (the order each kind documents);
 - every version parses, every specifier parses, every Python column expands;
+- symptom patterns compile and their examples match them;
 - references resolve: a TF GPU row's CUDA and cuDNN have records, CUDA targets name a tested
   TF release.
 """
@@ -112,6 +113,23 @@ def _references(by_kind: dict[str, list[Located]]) -> Iterable[Problem]:
             yield Problem(item.location, message, "reference")
 
 
+def _symptoms(items: list[Located]) -> Iterable[Problem]:
+    """Every symptom pattern compiles, and every example line matches one of its patterns."""
+    import re
+
+    for item in items:
+        compiled = []
+        for pattern in item.record.patterns:
+            try:
+                compiled.append(re.compile(pattern, re.I))
+            except re.error as error:
+                yield Problem(item.location, f"symptoms: pattern of '{item.record.id}' does not compile: {error}", "pattern")
+        for example in item.record.examples:
+            if compiled and not any(p.search(example) for p in compiled):
+                yield Problem(item.location, f"symptoms: example of '{item.record.id}' matches none of its patterns: "
+                                             f"{example[:80]!r}", "pattern")
+
+
 def cross_checks(by_kind: dict[str, list[Located]]) -> list[Problem]:
     """Run every cross-file rule over records grouped by kind; return all problems found."""
     problems: list[Problem] = []
@@ -121,4 +139,5 @@ def cross_checks(by_kind: dict[str, list[Located]]) -> list[Problem]:
         problems += _sorted(kind, items)
     problems += _gpu_names(by_kind.get("gpus", []))
     problems += _references(by_kind)
+    problems += _symptoms(by_kind.get("symptoms", []))
     return problems

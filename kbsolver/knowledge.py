@@ -36,6 +36,7 @@ from .model import (
     PlatformRequirement,
     PythonRelease,
     Record,
+    Symptom,
     TestedBuild,
     WheelRelease,
     build,
@@ -143,6 +144,10 @@ class Knowledge:
     @property
     def python_releases(self) -> tuple[PythonRelease, ...]:
         return self._records["python-releases"]  # type: ignore[return-value]
+
+    @property
+    def symptoms(self) -> tuple[Symptom, ...]:
+        return self._records["symptoms"]  # type: ignore[return-value]
 
     @property
     def library_files(self) -> tuple[LibraryFiles, ...]:

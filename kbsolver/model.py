@@ -317,6 +317,21 @@ class LibraryFiles(Record):
     files: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Symptom(Record):
+    """A recognisable error-text symptom (``matrix/symptoms.yaml``): regular expressions matched per line,
+    the findings it points to with weights in [-1, 1] (``findings`` as ``(id, weight)`` pairs), the facts
+    it implies (``implies`` as ``(fact, value)`` pairs), a ``note`` for informational lines, and real
+    ``examples`` from the public reports in ``sources``."""
+
+    title: str = ""
+    patterns: tuple[str, ...] = ()
+    findings: tuple[tuple[str, float], ...] = ()
+    implies: tuple[tuple[str, str], ...] = ()
+    note: Optional[str] = None
+    examples: tuple[str, ...] = ()
+
+
 KIND_CLASSES: dict[str, type[Record]] = {
     "tested-builds": TestedBuild,
     "wheels": WheelRelease,
@@ -332,4 +347,5 @@ KIND_CLASSES: dict[str, type[Record]] = {
     "msvc-redist": MsvcRedist,
     "python-releases": PythonRelease,
     "library-files": LibraryFiles,
+    "symptoms": Symptom,
 }

@@ -1,44 +1,67 @@
-"""``kbsolve doctor``: ranked findings from a snapshot, declared facts and an error text.
+"""``kbsolve doctor``: the consistency check of the machine's facts, ranked with the error text's symptoms.
 
-:func:`diagnose` runs every rule of :mod:`kbsolver.doctor.rules`, keeps the findings that fired,
-and ranks them most likely first. When the fix is a new install, a finding carries the plan that
-``kbsolve plan`` gives for the machine's facts.
+:func:`diagnose` reads the error text's symptoms (``matrix/symptoms.yaml``) and the facts the text
+shows, combines them with the snapshot and the declared facts, and asks the solver's constraints
+whether the installed environment is consistent (:func:`kbsolver.consistency.check`). Each rule of
+:mod:`kbsolver.doctor.rules` weighs one cause from both: a cause backed by a broken requirement and
+by a symptom ranks first. A failure symptom that nothing explains gives status ``unexplained``,
+never an all-clear. When the fix is a new install, a finding carries the plan ``kbsolve plan`` gives.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..consistency import CheckReport, Environment, check
 from ..detect.snapshot import Snapshot
 from ..errors import KbError
 from ..knowledge import Knowledge
 from .errortext import ErrorText, read_error
-from .facts import Facts, apply_declared, from_snapshot
-from .rules import BENIGN, FINDING_IDS, RULES, Context, Finding
+from .facts import Facts, apply_declared, apply_text, from_snapshot
+from .rules import FINDING_IDS, RULES, Context, Finding
+from .symptoms import Hit, match, text_facts
 
 __all__ = ["FINDING_IDS", "DoctorReport", "ErrorText", "Facts", "Finding", "diagnose", "read_error"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+GPU_SYMPTOMS = ("cuda-library-not-loaded", "cudnn-runtime-differs", "cudnn-library-missing", "cudnn-status-error",
+                "driver-insufficient", "driver-not-loaded", "cc-below-minimum", "no-kernel-image", "ptx-jit-failed",
+                "no-gpu-visible", "empty-device-list", "gpus-available", "cuda-dir-in-text", "cuda-bin-dir")
 
 
 @dataclass
 class DoctorReport:
-    """Ranked ``findings`` (most likely first), the ``snapshot`` used, and informational ``notes``."""
+    """Ranked ``findings`` (most likely first), the ``status`` (``ok`` | ``findings`` | ``unexplained``),
+    the ``snapshot`` used, the ``facts`` reasoned about, the consistency ``check`` of those facts,
+    the failure ``symptoms`` seen, and informational ``notes``."""
 
     findings: list[Finding]
     snapshot: Optional[Snapshot]
     facts: Facts
     notes: list[str] = field(default_factory=list)
+    check: Optional[CheckReport] = None
+    symptoms: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.findings:
+            return "findings"
+        return "unexplained" if self.symptoms else "ok"
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing is wrong, 1 when findings exist."""
-        return 1 if self.findings else 0
+        """0 when consistent and no failure symptom; 1 for findings or an unexplained symptom."""
+        return 0 if self.status == "ok" else 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, "findings": [f.to_dict() for f in self.findings], "notes": self.notes,
+        return {"schema_version": SCHEMA_VERSION, "status": self.status,
+                "findings": [f.to_dict() for f in self.findings],
+                "symptoms": self.symptoms, "checked": self.check.checked if self.check else [],
+                "facts": {name: {"value": getattr(self.facts, name), "origin": origin}
+                          for name, origin in sorted(self.facts.origin.items())},
+                "next_steps": self.next_steps, "notes": self.notes,
                 "snapshot": self.snapshot.to_dict() if self.snapshot else None}
 
 
@@ -64,27 +87,84 @@ def _planner(knowledge: Knowledge, facts: Facts) -> Any:
     return run
 
 
+def environment(facts: Facts, gpu_wanted: bool = False) -> Environment:
+    """The :class:`~kbsolver.consistency.Environment` the check pins, from the doctor's facts."""
+    dlls = facts.msvc_dlls or {}
+    msvc = dlls.get("msvcp140_1.dll") if isinstance(dlls.get("msvcp140_1.dll"), bool) else facts.msvc_runtime
+    avx = (facts.cpu_flags or {}).get("avx")
+    origin = dict(facts.origin)
+    origin.setdefault("avx", facts.origin.get("cpu_flags", "unknown source"))
+    origin.setdefault("msvc_runtime", facts.origin.get("msvc_dlls", "unknown source"))
+    return Environment(
+        os=facts.os, arch=facts.arch, python=facts.python, python_bits=facts.python_bits, package=facts.package,
+        tensorflow=facts.tensorflow, distributions=tuple(facts.distributions), gpu=facts.gpu,
+        compute_capability=facts.compute_capability, driver=facts.driver, cuda=facts.cuda, cudnn=facts.cudnn,
+        msvc_runtime=msvc if facts.os == "windows" else None, avx=avx if isinstance(avx, bool) else None,
+        cuda_driver_max=facts.cuda_driver_max, gpu_wanted=gpu_wanted, origin=origin)
+
+
+def _failure_symptoms(hits: dict[str, list[Hit]]) -> list[str]:
+    """The symptoms seen that point to a cause (positive weight), as ``"title (error line N: ...)"``."""
+    return [f"{found[0].symptom.title} ({found[0].evidence})" for found in hits.values()
+            if any(weight > 0 for _, weight in found[0].symptom.findings)]
+
+
+def _next_steps(facts: Facts) -> list[str]:
+    """What to give next so the doctor can check more: the facts still unknown."""
+    wanted = [("os", "--os"), ("python", "--python"), ("tensorflow", "--tensorflow (pip show tensorflow)"),
+              ("gpu", "--gpu (nvidia-smi -L)"), ("driver", "--driver (nvidia-smi)"), ("cuda", "--cuda (nvcc --version)"),
+              ("cudnn", "--cudnn")]
+    missing = [flag for name, flag in wanted if getattr(facts, name) in (None, [], "")]
+    steps = [f"Give the facts still unknown: {', '.join(missing)}"] if missing else []
+    steps.append("Paste the whole output of: python -c \"import tensorflow as tf; print(tf.__version__); "
+                 "print(tf.config.list_physical_devices('GPU'))\" (--error-file FILE)")
+    return steps
+
+
 def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared: Optional[dict[str, Any]] = None,
              error: Optional[ErrorText] = None) -> DoctorReport:
     """Diagnose a TensorFlow install.
 
     ``snapshot`` is a detection snapshot (or ``None`` for declared facts only); ``declared`` holds
     normalised facts that override it (os, arch, python, gpu + compute_capability, driver, tensorflow,
-    package, cuda, cudnn); ``error`` is the error text read with :func:`read_error`. Never raises on input.
+    package, cuda, cudnn, cpu); ``error`` is the error text read with :func:`read_error`. Facts the
+    text shows (OS, Python, TensorFlow) fill what is unknown; a text from another OS than the detected
+    one sets the snapshot aside. Returns a :class:`DoctorReport`; never raises on input.
     """
-    facts = apply_declared(from_snapshot(snapshot), declared or {})
     error = error or read_error(None)
-    context = Context(knowledge, facts, error, _planner(knowledge, facts))
+    hits = match(knowledge, error)
+    notes: list[str] = []
+    detected = from_snapshot(snapshot)
+    facts = apply_declared(detected, declared or {})
+    facts, contradiction = apply_text(facts, text_facts(hits), declared or {})
+    if contradiction:
+        notes.append(contradiction)
+        facts = apply_text(apply_declared(Facts(), declared or {}), text_facts(hits), declared or {})[0]
+    gpu_wanted = any(symptom in hits for symptom in GPU_SYMPTOMS)
+    report = check(knowledge, environment(facts, gpu_wanted))
+    context = Context(knowledge, facts, error, _planner(knowledge, facts), hits, report)
     found: dict[str, Finding] = {}
     for rule in RULES:
         finding = rule(context)
         if finding is not None and (finding.id not in found or finding.score > found[finding.id].score):
             found[finding.id] = finding
+    symptoms = _failure_symptoms(hits)
+    if symptoms:
+        for finding in found.values():  # a cause that explains none of the text's failure symptoms ranks lower
+            if not any(item.startswith("error line") for item in finding.evidence):
+                finding.score *= 0.6
     order = {rule.__name__.replace("_", "-"): index for index, rule in enumerate(RULES)}
     findings = sorted(found.values(), key=lambda f: (-round(f.score, 2), order.get(f.id, 99)))
-    notes = [note for pattern, note in BENIGN.items() if error.search(re.compile(pattern, re.I))]
+    notes += [found_hits[0].symptom.note for found_hits in hits.values() if found_hits[0].symptom.note]
     if error.truncated:
         notes.append("The error text was long: its first and last lines and every line with a keyword were read.")
     if error.binary:
         notes.append("The error text contained binary data; undecodable bytes were replaced.")
-    return DoctorReport(findings, snapshot, facts, notes)
+    next_steps: list[str] = []
+    if not findings and symptoms:
+        checked = "; ".join(report.checked[:6]) or "no facts to check"
+        notes.append(f"Checked: {checked}. No fact explains the symptom.")
+        next_steps = _next_steps(facts)
+    if not findings and not symptoms and not facts.origin and not error:
+        notes.append("Nothing to check: no facts (detection off, nothing declared) and no error text.")
+    return DoctorReport(findings, snapshot, facts, notes, report, symptoms, next_steps)

@@ -135,6 +135,8 @@ def apply_declared(facts: Facts, declared: dict[str, Any]) -> Facts:
         if key == "gpu":
             facts.note("gpu", value, "declared")
             facts.note("compute_capability", declared.get("compute_capability"), "declared (from the matrix)")
+        elif key == "os" and str(value).lower() in ("wsl", "wsl2"):
+            facts.note("os", "linux", "declared (WSL2 runs the Linux build)")
         elif key in ("python", "cuda"):
             facts.note(key, _minor(value) or value, "declared")
         elif key == "cpu":
@@ -147,3 +149,23 @@ def apply_declared(facts: Facts, declared: dict[str, Any]) -> Facts:
     if declared.get("package") and declared["package"] not in facts.distributions:
         facts.distributions = [declared["package"]]
     return facts
+
+
+def apply_text(facts: Facts, found: list[Any], declared: dict[str, Any]) -> tuple[Facts, Optional[str]]:
+    """Fill facts still unknown from the error text (:func:`~kbsolver.doctor.symptoms.text_facts`).
+
+    Declared facts always win. Returns the facts and, when the text's OS contradicts the detected
+    one, a note saying so (the caller then diagnoses the text's machine).
+    """
+    for fact in found:
+        if fact.name in declared or (fact.name == "python_bits" and declared.get("arch")):
+            continue
+        current = getattr(facts, fact.name)
+        if fact.name == "os" and current and current != fact.value and facts.origin.get("os", "").startswith("detected"):
+            return facts, (f"The error text comes from a {fact.value} machine ({fact.origin}), but this machine is {current} "
+                           f"({facts.origin['os']}): diagnosing the text's machine; the detected facts are set aside.")
+        if current in (None, [], ""):
+            facts.note(fact.name, fact.value, fact.origin)
+    if facts.package and not facts.distributions:
+        facts.note("distributions", [facts.package], facts.origin.get("package", "error text"))
+    return facts, None

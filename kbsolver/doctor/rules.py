@@ -11,6 +11,7 @@ The vocabulary of finding ids is fixed: see :data:`FINDING_IDS`.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -18,11 +19,13 @@ from typing import Any, Optional
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion
 
-from ..compute import PTX, runs_as
+from ..consistency import CheckReport, Violation, gpu_build
 from ..knowledge import Knowledge
 from ..model import cuda_series, minor_of, version_key
+from ..solver import TensorflowCandidate
 from .errortext import ErrorText
 from .facts import Facts
+from .symptoms import Hit, symptom_weight
 
 FINDING_IDS = {
     "msvc-runtime-missing": "The Microsoft Visual C++ runtime TensorFlow needs is missing",
@@ -32,11 +35,12 @@ FINDING_IDS = {
     "no-wheel-for-platform": "No TensorFlow wheel for this OS / architecture",
     "cuda-library-mismatch": "A CUDA library of the version TensorFlow was built against is missing",
     "cudnn-mismatch": "cuDNN is missing or of the wrong version",
-    "driver-too-old": "The NVIDIA driver is missing or too old for the CUDA runtime",
+    "driver-too-old": "The NVIDIA driver is missing, too old for the CUDA runtime, or of a branch that dropped this GPU",
     "compute-capability": "The GPU's compute capability is not supported by this TensorFlow build",
     "windows-native-gpu-ended": "TensorFlow >= 2.11 has no GPU support on native Windows",
     "path-conflict": "CUDA libraries on the library path: the needed one missing from it, or another install first",
     "package-confusion": "tensorflow / tensorflow-gpu / tensorflow-cpu packages mixed up",
+    "gpu-out-of-memory": "The GPU's memory is exhausted (taken by another process, or TensorFlow's pre-allocation)",
 }
 MSVC_URL = "https://aka.ms/vc14/vc_redist.x64.exe"
 
@@ -70,38 +74,131 @@ class Finding:
 
 @dataclass
 class Context:
-    """What rules read: the knowledge base, the facts, the error text, and a planner for fixes."""
+    """What rules read: the knowledge base, the facts, the error text with its matched symptoms, the
+    consistency check of the facts (the solver's verdict), and a planner for fixes."""
 
     knowledge: Knowledge
     facts: Facts
     error: ErrorText
     planner: Callable[[dict[str, Any]], Optional[dict[str, Any]]] = lambda changes: None
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    report: Optional[CheckReport] = None
 
-    def line(self, pattern: str, flags: int = re.I) -> Optional[tuple[str, re.Match[str]]]:
-        """The first error line matching ``pattern``, as ``("error line N: ...", match)``."""
-        hit = self.error.search(re.compile(pattern, flags))
-        if hit is None:
-            return None
-        number, text, match = hit
-        return f"error line {number}: {text.strip()[:300]}", match
+    def line(self, symptom: str) -> Optional[tuple[str, Hit]]:
+        """The first error line showing ``symptom`` (an id of ``matrix/symptoms.yaml``), as ``("error line N: ...", hit)``."""
+        found = self.hits.get(symptom)
+        return (found[0].evidence, found[0]) if found else None
 
-    def lines(self, pattern: str) -> list[tuple[str, re.Match[str]]]:
-        return [(f"error line {n}: {t.strip()[:300]}", m) for n, t, m in self.error.find_all(re.compile(pattern, re.I))]
+    def lines(self, symptom: str) -> list[tuple[str, Hit]]:
+        return [(hit.evidence, hit) for hit in self.hits.get(symptom, [])]
+
+    def weight(self, symptom: str, finding: str) -> float:
+        """The catalogue's weight of ``symptom`` for ``finding`` (0 when it names none)."""
+        return symptom_weight(self.knowledge, symptom, finding)
+
+    def violations(self, finding: str) -> list[Violation]:
+        """The consistency check's violations that mean ``finding``."""
+        return [v for v in (self.report.violations if self.report else []) if v.finding == finding]
+
+    def verified(self, finding: str) -> bool:
+        """Whether the check compared known facts for ``finding`` and they hold (and nothing broke it)."""
+        return bool(self.report and finding in self.report.verified and not self.violations(finding))
 
     # -- matrix queries ------------------------------------------------------------------------
 
-    def tested_gpu_row(self, version: Optional[str] = None) -> Any:
-        version = version or self.facts.tensorflow
-        if not version:
+    def tested_gpu_row(self) -> Optional[TensorflowCandidate]:
+        """The GPU build of the installed TensorFlow release (CUDA, cuDNN from its tested-build row), as the
+        solver's factory sees it; the Linux build when the OS is unknown. ``None`` without a version."""
+        f = self.facts
+        if not f.tensorflow:
             return None
-        try:
-            minor = minor_of(version)
-        except InvalidVersion:
+        return gpu_build(self.knowledge, f.os or "linux", f.arch or "x86_64", f.tensorflow, f.package)
+
+    def weight_seen(self, finding: str) -> float:
+        """The strongest weight any matched symptom gives ``finding`` (negative: a symptom rules it out)."""
+        weights = [w for symptom in self.hits for f, w in self.hits[symptom][0].symptom.findings if f == finding]
+        return min(weights) if any(w < 0 for w in weights) else max(weights, default=0.0)
+
+    def library_dir(self) -> str:
+        """Where the CUDA libraries live on the facts' OS: ``bin`` (Windows) or ``lib64`` (Linux)."""
+        return {"windows": "bin", "linux": "lib64"}.get(self.facts.os or "", "bin (Windows) / lib64 (Linux)")
+
+    def path_variable(self) -> str:
+        """The loader's search path on the facts' OS."""
+        return {"windows": "PATH", "linux": "LD_LIBRARY_PATH"}.get(self.facts.os or "", "PATH / LD_LIBRARY_PATH")
+
+    def plan_command(self) -> str:
+        """A runnable ``kbsolve plan`` command line for the facts' machine."""
+        f = self.facts
+        parts = ["kbsolve plan"]
+        if f.gpu:
+            parts.append(f"--gpu {shlex.quote(f.gpu)}")
+        elif f.compute_capability:
+            parts.append(f"--compute-capability {f.compute_capability}")
+        for flag, value in (("--python", f.python), ("--os", f.os), ("--driver", f.driver)):
+            if value:
+                parts.append(f"{flag} {value}")
+        return " ".join(parts)
+
+    def cpu_without_avx(self) -> Optional[str]:
+        """Evidence that the declared or detected CPU model belongs to a family without AVX (``None`` otherwise)."""
+        model = self.facts.cpu_model
+        if not model or self.facts.cpu_flags:
             return None
-        for os in (self.facts.os or "linux", "linux"):
-            rows = [r for r in self.knowledge.tested_rows(minor, os, "gpu") if r.cuda]
-            if rows:
-                return rows[0]
+        hit = next((s for s in self.knowledge.symptoms if s.id == "cpu-model-without-avx"), None)
+        if hit and any(re.search(p, model, re.I) for p in hit.patterns):
+            return f"{self.facts.describe('cpu_model')}: {hit.title}"
+        return None
+
+    def no_avx_fix(self) -> list[str]:
+        """What a CPU without AVX can install: the last official release without AVX for this Python, if any."""
+        f = self.facts
+        spec = next((r.tensorflow for r in self.knowledge.platform_requirements
+                     if r.requirement == "cpu-isa" and r.value == "avx"), None)
+        if not spec:
+            return ["Use a machine with an AVX-capable CPU, or build TensorFlow from source without AVX"]
+        below = spec.replace(">=", "<")
+        result = self.planner({"tensorflow": below, "cpu_only": True}) if f.os else None
+        if result and result.get("status") == "ok":
+            tf = next(x for x in result["plan"]["components"] if x["name"] == "tensorflow")
+            return [f"Use a machine with an AVX-capable CPU, or install TensorFlow {tf['version']}, the newest official "
+                    f"release without AVX that has a wheel for Python {f.python or 'this Python'} (TensorFlow {below}), "
+                    "or build TensorFlow from source without AVX"]
+        python = f"Python {f.python}" if f.python else "this Python"
+        return [f"Use a machine with an AVX-capable CPU, or build TensorFlow from source without AVX: no official release "
+                f"{below} (without AVX) has a wheel for {python}; those need Python 3.6 or older"]
+
+    def releases_built_with_cudnn(self, cudnn: str) -> list[str]:
+        """TF minor releases whose Linux GPU build was tested with cuDNN ``cudnn`` (major.minor), via the solver's factory."""
+        wanted = ".".join(cudnn.split(".")[:2])
+        from ..query import Query
+        from ..solver import Factory
+
+        builds = Factory(self.knowledge, Query(os="linux", arch="x86_64")).tensorflow_candidates("gpu")
+        return sorted({minor_of(b.version or "0") for b in builds if b.cudnn == wanted}, key=version_key)
+
+    def pip_cuda(self, version: str) -> bool:
+        """Whether the Linux GPU build of TF ``version`` takes CUDA and cuDNN from pip (``distributions``)."""
+        build = gpu_build(self.knowledge, "linux", "x86_64", version)
+        return bool(build and build.cuda_from == "pip")
+
+    def guide_pip_cudnn(self, version: Optional[str] = None) -> Optional[str]:
+        """The cuDNN version the official install guide for the installed release puts in the environment with pip
+        (``install-recipes`` steps such as ``pip install nvidia-cudnn-cu11==8.6.0.163``); ``None`` if it does not."""
+        from ..planning import recipe_cudnn
+
+        f = self.facts
+        version = version or f.tensorflow
+        os = f.os or ("linux" if version != f.tensorflow else None)
+        if not version or not os:
+            return None
+        for recipe in self.knowledge.install_recipes:
+            if os in recipe.os and recipe.device == "gpu" and recipe.environment is None and _covers(recipe.tensorflow,
+                                                                                                    version):
+                pip = any("nvidia-cudnn" in (step.command or "") for step in recipe.steps)
+                found = recipe_cudnn(recipe)
+                if pip and found:
+                    return sorted(found)[0]
         return None
 
     def library(self, name: str) -> list[tuple[str, str]]:
@@ -170,27 +267,26 @@ def _at_least(version: Optional[str], floor: str) -> Optional[bool]:
 
 # -- the rules ---------------------------------------------------------------------------------
 
-DLL_LOAD = r"DLL load failed|ImportError: DLL|Failed to load the native TensorFlow runtime"
-
-
 def msvc_runtime_missing(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
     score = 0.0
-    named = c.line(r"msvcp140(_1)?\.dll|vcruntime140(_1)?\.dll|msvcp_dll_name|Visual C\+\+ Redistributable|"
-                   r"Microsoft Visual C\+\+")
+    named = c.line("msvc-dll-named")
     if named:
         evidence.append(named[0])
-        score = 0.85
+        score = c.weight("msvc-dll-named", "msvc-runtime-missing")
     dlls = f.msvc_dlls or {}
-    if f.msvc_runtime is False or dlls.get("msvcp140_1.dll") is False:
-        evidence.append(f.describe("msvc_dlls") if dlls else f.describe("msvc_runtime"))
+    for violation in c.violations("msvc-runtime-missing"):
+        evidence += [*violation.facts, violation.reason]
         score = max(score, 0.7) + 0.15
-    dll = c.line(DLL_LOAD)
-    if dll and (f.os in (None, "windows")) and not c.line(r"initialization routine failed") and \
-            (score or f.msvc_runtime is None):
+    if dlls.get("msvcp140_1.dll") is False and not c.violations("msvc-runtime-missing"):
+        evidence.append(f.describe("msvc_dlls"))
+        score = max(score, 0.7) + 0.15
+    dll = c.line("dll-load-failed") or c.line("native-runtime-failed") or \
+        (c.line("import-failed") if f.os == "windows" else None)
+    if dll and (f.os in (None, "windows")) and not c.line("dll-init-failed") and (score or f.msvc_runtime is None):
         evidence.append(dll[0])
-        score = max(score, 0.45) + (0.1 if score else 0)
+        score = max(score, c.weight("dll-load-failed", "msvc-runtime-missing")) + (0.1 if score else 0)
     if score and f.tensorflow and _at_least(f.tensorflow, "2.1") is False and not named:
         score -= 0.2  # before 2.1 the 2015 runtime sufficed; less likely
     if not score:
@@ -202,39 +298,33 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
     ])
 
 
-# CPU families without AVX: Atom-based Pentium/Celeron (J/N series), Core 2, first-generation Core i (3-digit models),
-# Xeon 5500/5600, AMD K10 (Intel ARK / AMD product pages list no AVX for them).
-OLD_CPU = re.compile(r"Pentium|Celeron|Atom|Core\(TM\)2|Core 2|Core(?:\(TM\))? i[357]-?\s?\d{3}[A-Z]*\b|\b[JN]\d{4}\b|"
-                     r"Xeon.*\b[XELW]5[4-6]\d\d\b|Phenom|Athlon II|Sempron|Turion", re.I)
-
-
 def cpu_lacks_avx(c: Context) -> Optional[Finding]:
-    f = c.facts
     evidence: list[str] = []
     score = 0.0
-    if f.cpu_flags is not None and f.cpu_flags.get("avx") is False and f.arch in (None, "x86_64", "x86"):
-        evidence.append(f"cpu avx = False ({f.origin.get('cpu_flags')})")
+    for violation in c.violations("cpu-lacks-avx"):
+        evidence += [*violation.facts, violation.reason]
         score = 0.9
-    illegal = c.line(r"illegal (hardware )?instruction|core dumped|SIGILL|0xc000001d|"
-                     r"compiled to use \w+ instructions, but these aren't available")
-    if illegal:
-        evidence.append(illegal[0])
-        score = max(score, 0.8) + (0.05 if score else 0)
-    init = c.line(r"initialization routine failed|DLL initialization")
+    for symptom in ("illegal-instruction", "core-dumped"):
+        illegal = c.line(symptom)
+        if illegal:
+            evidence.append(illegal[0])
+            score = max(score, c.weight(symptom, "cpu-lacks-avx")) + (0.05 if score else 0)
+            break
+    init = c.line("dll-init-failed")
     if init:
         evidence.append(init[0])
-        score = max(score, 0.6) + (0.1 if score else 0)
-    if f.cpu_model and OLD_CPU.search(f.cpu_model):
-        evidence.append(f.describe("cpu_model") + ": a CPU family without AVX")
+        score = max(score, c.weight("dll-init-failed", "cpu-lacks-avx")) + (0.1 if score else 0)
+    model = c.cpu_without_avx()
+    if model:
+        evidence.append(model)
         score = (score + 0.2) if score else 0.5
-    if f.cpu_flags is not None and f.cpu_flags.get("avx") is True:
+    if c.verified("cpu-lacks-avx"):
         return None  # the CPU has AVX: not this
     if not score:
         return None
     return Finding("cpu-lacks-avx", min(score, 1.0), evidence, [
         "Official TensorFlow wheels since 1.6 are built with AVX (TF 1.6.0 release notes); this CPU cannot run them",
-        "Use a machine with an AVX-capable CPU, or pip install tensorflow==1.5.* (the last release without AVX), "
-        "or build TensorFlow from source without AVX",
+        *c.no_avx_fix(),
     ])
 
 
@@ -247,10 +337,10 @@ def python_32bit(c: Context) -> Optional[Finding]:
     if f.python_bits == 32:
         evidence.append(f.describe("python_bits"))
         score = 0.9
-    win32 = c.line(r"not a valid Win32 application|win32\.whl|-win32|is not a supported wheel on this platform.*win32")
+    win32 = c.line("win32-wheel")
     if win32:
         evidence.append(win32[0])
-        score = max(score, 0.85) + (0.05 if score else 0)
+        score = max(score, c.weight("win32-wheel", "python-32bit")) + (0.05 if score else 0)
     if not score:
         return None
     return Finding("python-32bit", min(score, 1.0), evidence, [
@@ -260,18 +350,12 @@ def python_32bit(c: Context) -> Optional[Finding]:
     ], c.plan(arch="x86_64"))
 
 
-PIP_NOT_FOUND = (r"Could not find a version that satisfies the requirement (tensorflow[\w-]*)\s*(?:\[[\w,-]+\])?"
-                 r"\s*(\(?[=<>!~][^\s)]*)?|"
-                 r"No matching distribution found for (tensorflow[\w-]*)\s*(?:\[[\w,-]+\])?\s*([=<>!~]\S*)?")
-
-
 def _pip_request(c: Context) -> Optional[tuple[str, str, Optional[str]]]:
-    hit = c.line(PIP_NOT_FOUND)
+    hit = c.line("pip-no-version")
     if not hit:
         return None
-    match = hit[1]
-    package = (match.group(1) or match.group(3) or "tensorflow").lower()
-    spec = (match.group(2) or match.group(4) or "").strip("()") or None
+    package = (hit[1].group("package") or "tensorflow").lower()
+    spec = (hit[1].group("spec") or "").strip("()") or None
     if spec and "from versions" in spec:
         spec = None
     try:
@@ -280,9 +364,6 @@ def _pip_request(c: Context) -> Optional[tuple[str, str, Optional[str]]]:
     except ValueError:
         spec = None
     return hit[0], package, spec
-
-
-UNSUPPORTED_WHEEL = r"([\w.+-]+\.whl) is not a supported wheel on this platform|is not a supported wheel on this platform"
 
 
 def _first_upload(c: Context, package: str, python: Optional[str] = None, platform: Optional[tuple[str, str]] = None) -> str:
@@ -332,16 +413,17 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     f = c.facts
     if f.python_bits == 32:
         return None
-    rejected = c.line(UNSUPPORTED_WHEEL)
-    if rejected and rejected[1].group(1) and re.search(r"win32", rejected[1].group(1)):
+    rejected = c.line("wheel-not-supported")
+    wheel = rejected[1].group("wheel") if rejected else None
+    if wheel and "win32" in wheel.lower():
         return None
     request = _pip_request(c)
-    musl = c.line(r"musllinux|alpine|\bmusl\b")
+    musl = c.line("musl-libc")
     if musl and (request or rejected):
         return Finding("no-wheel-for-platform", 0.85, [musl[0], "TensorFlow publishes manylinux (glibc) wheels only; "
                        "musl (Alpine) has none"], ["Use a glibc-based distribution or image (Debian, Ubuntu)"], c.plan())
-    if rejected and rejected[1].group(1):
-        cause = _wheel_file_cause(c, rejected[1].group(1))
+    if rejected and wheel:
+        cause = _wheel_file_cause(c, wheel)
         if cause:
             return _wheel_finding(c, cause[0], 0.9, [rejected[0], cause[1]])
     if not request and not rejected:
@@ -352,8 +434,7 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     platform = (f.os, c.arch()) if f.os and c.arch() else None
     served = c.wheel_pythons(package, spec)
     # pip lists the versions it saw; an unpinned request that fails saw none (any version would do)
-    saw_none = bool(c.line(r"from versions: none\)")) or (request is not None and spec is None
-                                                          and not c.line(r"from versions: \d"))
+    saw_none = bool(c.line("pip-saw-none")) or (request is not None and spec is None and not c.line("pip-saw-versions"))
     if f.python and f.python in served and not saw_none:
         return None  # the index has a wheel for exactly this: the cause lies elsewhere
     everywhere = {p for release in c.knowledge.releases(package)
@@ -370,6 +451,12 @@ def missing_wheel(c: Context) -> Optional[Finding]:
         return _wheel_finding(c, "python-unsupported", 0.9, evidence)
     python_since = _first_upload(c, package, python=f.python)
     platform_since = _first_upload(c, package, platform=platform) if platform else "0000"
+    if saw_none and f.python in everywhere and f.python_bits is None and f.os in (None, "windows") and spec is None:
+        evidence.append(f"PyPI serves {package} for Python {f.python} on 64-bit platforms, yet pip saw no file at all: "
+                        "a 32-bit Python is the usual reason")
+        return Finding("python-32bit", 0.6, evidence, [
+            "Check with: python -c \"import struct; print(struct.calcsize('P') * 8)\"  (must print 64)",
+            "TensorFlow publishes 64-bit wheels only: install a 64-bit CPython"], c.plan(arch="x86_64"))
     if saw_none and f.python in served:
         evidence.append(f"pip saw no {package} file at all; the index serves Python {f.python} on {f.os} {c.arch()} "
                         "today, so the report predates those wheels")
@@ -397,20 +484,14 @@ def _wheel_finding(c: Context, finding: str, score: float, evidence: list[str]) 
     return Finding(finding, score, evidence, fix, c.plan())
 
 
-CUDA_NAME = r"(?:lib)?(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn)\w*?(?:64_\d+\.dll|\.so(?:\.[\d.]+)?)"
-CUDA_LIB = (rf"Could not load dynamic library '({CUDA_NAME})'|Could not find '({CUDA_NAME})'|"
-            rf"({CUDA_NAME}): cannot open shared object|({CUDA_NAME}) not found|Could not locate ({CUDA_NAME})")
-STUB = r"Ignore above cudart dlerror if you do not have a GPU"
-
-
 def _libraries_named(c: Context) -> list[tuple[str, str]]:
     """(error line, file name) for every CUDA/cuDNN library the error says could not be loaded.
 
     Only toolkit libraries count: libcuda.so / nvcuda.dll come with the driver, libnvinfer (TensorRT) is optional.
     """
     found = []
-    for evidence, match in c.lines(CUDA_LIB):
-        name = next(g for g in match.groups() if g)
+    for evidence, hit in c.lines("cuda-library-not-loaded"):
+        name = hit.group("library") or ""
         found.append((evidence, name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]))
     return list(dict.fromkeys(found))
 
@@ -418,7 +499,7 @@ def _libraries_named(c: Context) -> list[tuple[str, str]]:
 def cuda_library_mismatch(c: Context) -> Optional[Finding]:
     f = c.facts
     named = [(e, n) for e, n in _libraries_named(c) if "cudnn" not in n.lower()]
-    if named and not f.gpu and c.line(STUB):
+    if named and not f.gpu and c.line("cudart-stub-note"):
         return None  # TF's own note: on a machine without a GPU the missing CUDA runtime is harmless
     row = c.tested_gpu_row()
     evidence: list[str] = []
@@ -442,17 +523,15 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
             evidence.append(f"CUDA {', '.join(installed)} is installed but the loader does not find its {name}")
             score = min(score, 0.5)
             wanted = None
-    if not named and row and f.cuda and f.package != "tensorflow-cpu" and f.tensorflow and \
-            not _series_match(f.cuda, row.cuda) and not _pip_cuda(c):
-        evidence.append(f"TensorFlow {f.tensorflow} GPU build was tested with CUDA {row.cuda} (tested build configurations)")
-        evidence.append(f.describe("cuda"))
+    if not named and c.violations("cuda-library-mismatch"):
+        _from_check(c, "cuda-library-mismatch", evidence)
         score = 0.55
-        wanted = row.cuda
+        wanted = row.cuda if row else None
     if not score:
         return None
-    if row:
+    if row and row.cuda:
         evidence.append(f"TensorFlow {f.tensorflow} expects CUDA {row.cuda} and cuDNN {row.cudnn} (tested build configurations)")
-    if f.built_cuda:
+    if f.built_cuda and row and row.cuda:
         evidence.append(f"the installed TensorFlow was built against CUDA {f.built_cuda}"
                         + (f" and cuDNN {f.built_cudnn}" if f.built_cudnn else "") + f" ({f.origin.get('built_cuda')})")
         wanted = cuda_series(row.cuda) if wanted is not None or not named else None
@@ -461,12 +540,12 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         evidence.append(f"TensorFlow {f.tensorflow} on {f.os} loads {', '.join(loads)} (matrix library-files)")
     fixes = []
     if wanted is None and named:
-        fixes.append("The CUDA that provides these files is installed: put its bin (Windows PATH) / lib64 (LD_LIBRARY_PATH) "
-                     "directory on the library path")
+        fixes.append(f"The CUDA that provides these files is installed: put its {c.library_dir()} directory on "
+                     f"{c.path_variable()}")
     elif wanted:
-        fixes.append(f"Install CUDA {wanted} (https://developer.nvidia.com/cuda-toolkit-archive) and put its bin (Windows) / "
-                     "lib64 (Linux) directory on PATH / LD_LIBRARY_PATH, or install the TensorFlow release built for the CUDA "
-                     "you have (kbsolve plan)")
+        fixes.append(f"Install CUDA {wanted} (https://developer.nvidia.com/cuda-toolkit-archive) and put its {c.library_dir()} "
+                     f"directory on {c.path_variable()}, or install the TensorFlow release built for the CUDA you have "
+                     f"({c.plan_command()})")
     else:
         fixes.append("Install the CUDA version this TensorFlow was built against (kbsolve plan shows it)")
     return Finding("cuda-library-mismatch", min(score, 1.0), evidence, fixes, c.gpu_plan())
@@ -502,94 +581,91 @@ def _series_match(installed: str, wanted: str) -> bool:
 
 
 def _pip_cuda(c: Context) -> bool:
-    return bool(c.facts.tensorflow and _at_least(c.facts.tensorflow, "2.14") and c.facts.os == "linux")
+    """Whether the installed release takes CUDA and cuDNN from pip wheels (``distributions``: cuda_from pip)."""
+    build = c.tested_gpu_row()
+    return bool(build and build.cuda_from == "pip")
+
+
+def _from_check(c: Context, finding: str, evidence: list[str]) -> float:
+    """Add the consistency check's violations of ``finding`` to ``evidence``; their score (0 when none)."""
+    found = c.violations(finding)
+    for violation in found:
+        evidence += [*violation.facts, violation.reason]
+    return CHECK_SCORE if found else 0.0
+
+
+CHECK_SCORE = 0.8  # a requirement of the solver broken by a known fact
 
 
 def cudnn_mismatch(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
     score = 0.0
-    loaded = c.line(r"Loaded runtime Cu?DNN library:?\s*([\d.]+)(?:.*compiled with:?\s*([\d.]+))?")
+    loaded = c.line("cudnn-runtime-differs")
     if loaded:
-        runtime, built = loaded[1].group(1), loaded[1].group(2) or "version"
+        runtime, built = loaded[1].group("cudnn_runtime"), loaded[1].group("cudnn_built") or "version"
         evidence += [loaded[0], f"runtime cuDNN {runtime} differs from the {built} TensorFlow was built with"]
-        score = 0.9
+        score = c.weight("cudnn-runtime-differs", "cudnn-mismatch")
     for line, name in _libraries_named(c):
         if "cudnn" in name.lower():
             evidence.append(line)
             score = max(score, 0.85)
-    other = c.line(r"Could not (?:load|locate) library (cudnn\w*|zlibwapi\.dll)|cudnn\w*64_\d+\.dll.*not found|"
-                   r"Unable to load cuDNN|CUDNN_STATUS_\w+|cuDNN failed to initialize|cudnn_\w+64_\d\.dll")
-    if other:
-        evidence.append(other[0])
-        score = max(score, 0.8 if "status" not in other[0].lower() and "initialize" not in other[0].lower() else 0.55)
+    for symptom in ("cudnn-library-missing", "cudnn-status-error", "cudnn-handle-failed"):
+        other = c.line(symptom)
+        if other:
+            evidence.append(other[0])
+            score = max(score, c.weight(symptom, "cudnn-mismatch"))
+    if score and not loaded and c.verified("cudnn-mismatch"):
+        score *= 0.5  # the installed cuDNN is the one the build was tested with
+    if not score:
+        score = _from_check(c, "cudnn-mismatch", evidence) * 0.75
     row = c.tested_gpu_row()
-    if not score and row and f.cudnn and f.tensorflow and not _pip_cuda(c) and \
-            f.cudnn.split(".")[0] != (row.cudnn or "").split(".")[0]:
-        evidence.append(f.describe("cudnn"))
-        score = 0.6
     if not score:
         return None
     if row:
         evidence.append(f"TensorFlow {f.tensorflow} expects cuDNN {row.cudnn} with CUDA {row.cuda} (tested build configurations)")
-    fix = [f"Install cuDNN {row.cudnn} for CUDA {row.cuda} (https://developer.nvidia.com/rdp/cudnn-archive) and put its bin/lib "
-           "directory on PATH / LD_LIBRARY_PATH" if row else "Install the cuDNN version this TensorFlow was built with"]
-    if c.line(r"zlibwapi"):
+    fix = [(f"Install cuDNN {row.cudnn} for CUDA {row.cuda} (https://developer.nvidia.com/rdp/cudnn-archive) and put its "
+            f"{c.library_dir()} on {c.path_variable()}") if row else "Install the cuDNN version this TensorFlow was built with"]
+    if c.line("zlibwapi"):
         fix.append("cuDNN 8.3+ on Windows also needs zlibwapi.dll (NVIDIA's cuDNN installation guide)")
     return Finding("cudnn-mismatch", min(score, 1.0), evidence, fix, c.gpu_plan())
 
 
 def driver_too_old(c: Context) -> Optional[Finding]:
-    f = c.facts
     evidence: list[str] = []
     score = 0.0
-    hit = c.line(r"driver version is insufficient for CUDA runtime|CUDA_ERROR_SYSTEM_DRIVER_MISMATCH|"
-                 r"cudaErrorInsufficientDriver|forward compatibility was attempted on non supported HW|"
-                 r"driver does not support|NVIDIA driver on your system is too old")
+    hit = c.line("driver-insufficient")
     if hit:
         evidence.append(hit[0])
-        score = 0.95
-    no_driver = c.line(r"(?:libcuda\.so(?:\.1)?|nvcuda\.dll)\b.*(?:cannot open|not found|No such file)|"
-                       r"Could not load dynamic library '(?:libcuda\.so\.1|nvcuda\.dll)'|CUDA_ERROR_NO_DEVICE|"
-                       r"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver")
+        score = c.weight("driver-insufficient", "driver-too-old")
+    no_driver = c.line("driver-not-loaded")
     if no_driver:
         evidence += [no_driver[0], "libcuda.so / nvcuda.dll come with the NVIDIA driver, not the CUDA toolkit: no working "
                                    "driver is visible (not installed, or not passed into the container)"]
-        score = max(score, 0.8)
-    row = c.tested_gpu_row()
-    if row and f.cuda_driver_max:
-        try:
-            if version_key(f.cuda_driver_max) < version_key(cuda_series(row.cuda)):
-                evidence.append(f"{f.describe('cuda_driver_max')}: the driver supports CUDA up to {f.cuda_driver_max}, "
-                                f"TensorFlow {f.tensorflow} needs CUDA {row.cuda}")
-                score = max(score, 0.85)
-        except InvalidVersion:
-            pass
-    floor = _driver_floor(c, row.cuda if row else None)
-    plan = c.gpu_plan()
-    components = {x["name"]: x for x in ((plan or {}).get("plan") or {}).get("components", [])}
-    if "nvidia-driver" in components and components["nvidia-driver"].get("min_version") not in (None, "unknown"):
-        floor = components["nvidia-driver"]["min_version"]  # the GPU's own needs (PTX JIT, architecture) included
-    if floor and f.driver and _at_least(f.driver, floor) is False:
-        evidence.append(f"{f.describe('driver')} < {floor}, the lowest driver for TensorFlow {f.tensorflow} on {f.os}")
-        score = max(score, 0.85)
+        score = max(score, c.weight("driver-not-loaded", "driver-too-old"))
+    ptx = c.line("ptx-jit-failed")
+    violations = c.violations("driver-too-old")
+    if ptx and violations:
+        evidence.append(ptx[0])
+        score = max(score, c.weight("ptx-jit-failed", "driver-too-old"))
+    score = max(score, _from_check(c, "driver-too-old", evidence))
     if not score:
         return None
+    floor = max((v.bound for v in violations if v.bound), key=version_key, default=None)
+    if floor is None:
+        plan = c.gpu_plan()
+        components = {x["name"]: x for x in ((plan or {}).get("plan") or {}).get("components", [])}
+        floor = (components.get("nvidia-driver") or {}).get("min_version")
+        floor = None if floor in (None, "unknown") else floor
     download = "https://www.nvidia.com/Download/index.aspx"
+    ceiling = [v for v in violations if not v.bound and "driver branch" in v.reason]
+    if ceiling:
+        return Finding("driver-too-old", min(score, 1.0), evidence, [
+            f"Install the newest driver of the last branch that supports this GPU ({download}): {ceiling[0].reason}"],
+            c.gpu_plan())
     fix = [f"Update the NVIDIA driver to {floor} or newer ({download})" if floor
            else f"Update the NVIDIA driver ({download}); nvidia-smi shows the newest CUDA it supports"]
     return Finding("driver-too-old", min(score, 1.0), evidence, fix)
-
-
-def _driver_floor(c: Context, cuda: Optional[str]) -> Optional[str]:
-    if not cuda or not c.facts.os or c.facts.os == "macos":
-        return None
-    from ..query import Query
-    from ..solver import Factory
-
-    factory = Factory(c.knowledge, Query(os=c.facts.os, arch=c.facts.arch or "x86_64"))
-    floor, _ = factory.driver_floor(cuda_series(cuda))
-    return floor
 
 
 def compute_capability(c: Context) -> Optional[Finding]:
@@ -598,53 +674,39 @@ def compute_capability(c: Context) -> Optional[Finding]:
         return None  # the CPU-only build never uses the GPU
     evidence: list[str] = []
     score = 0.0
-    minimum = c.line(r"compute capability (\d+\.\d+)\.?\s*The minimum required Cuda capability is (\d+\.\d+)")
-    if minimum:
-        evidence.append(minimum[0])
-        score = 0.95
-    kernels = c.line(r"no kernel image is available|not built with CUDA kernel binaries compatible|CUDA_ERROR_NO_BINARY_FOR_GPU|"
-                     r"no binary for gpu|sm_\d+ is not compatible|architecture is not supported")
-    if kernels:
-        evidence.append(kernels[0])
-        score = max(score, 0.9)
-    ptx = c.line(r"CUDA_ERROR_INVALID_PTX|PTX JIT compil|ptxas\b.*(?:unsupported|too old|fatal)|"
-                 r"CUDA_ERROR_UNSUPPORTED_PTX_VERSION")
-    if ptx:
+    for symptom in ("cc-below-minimum", "no-kernel-image", "slow-first-start"):
+        hit = c.line(symptom)
+        if hit:
+            evidence.append(hit[0])
+            score = max(score, c.weight(symptom, "compute-capability"))
+    ptx = c.line("ptx-jit-failed")
+    if ptx and not c.violations("driver-too-old"):
         evidence.append(ptx[0])
-        score = max(score, 0.75)
-    targets = c.knowledge.cuda_targets_for(f.tensorflow, f.os or "linux") if f.tensorflow else None
-    if f.compute_capability and targets:
-        how = runs_as(f.compute_capability, targets.sass, targets.ptx)
-        if how is None:
-            evidence.append(f"{f.describe('compute_capability')}; TensorFlow {minor_of(f.tensorflow or '0')} ships SASS "
-                            f"{', '.join(targets.sass)} and PTX {', '.join(targets.ptx)} (tf-cuda-targets)")
-            score = max(score, 0.85)
-        elif how == PTX and score:
-            evidence.append(f"{f.describe('compute_capability')}: runs only through PTX JIT with this TensorFlow")
+        score = max(score, c.weight("ptx-jit-failed", "compute-capability"))
+    checked = _from_check(c, "compute-capability", evidence)
+    score = 1 - (1 - score) * (1 - checked)
     if not score:
         return None
     return Finding("compute-capability", min(score, 1.0), evidence, [
         "Install a TensorFlow release whose GPU build ships kernels (SASS) or PTX for this GPU's compute capability "
-        "(kbsolve plan --gpu ... picks one); for PTX JIT problems update the NVIDIA driver",
+        f"({c.plan_command()} picks one); for PTX JIT problems update the NVIDIA driver",
     ], c.gpu_plan())
 
 
 def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
     f = c.facts
-    if f.os != "windows" or not f.tensorflow or _at_least(f.tensorflow, "2.11") is not True:
+    if f.package == "tensorflow-cpu" or c.weight_seen("windows-native-gpu-ended") < 0:
         return None
-    if f.package == "tensorflow-cpu" or c.line(r"Num GPUs Available:?\s*[1-9]"):
+    evidence: list[str] = []
+    checked = c.violations("windows-native-gpu-ended")
+    if not checked:
         return None
-    evidence = [f.describe("tensorflow"), f.describe("os")]
-    hit = c.line(r"Num GPUs Available:?\s*0\b|GPU will not be used|not see (?:the|my|any) GPU|Skipping registering GPU devices|"
-                 r"GPU (?:is )?not (?:detected|found|available)|no GPU|list_physical_devices\(['\"]GPU['\"]\).*\[\]|"
-                 r"is_built?_with_cuda\(\).*\bfalse\b")
-    empty = c.line(r"^\s*\[\]\s*$")  # list_physical_devices('GPU') printed an empty list
-    if not hit and not (empty and f.gpu) and not f.gpu:
-        return None
+    for violation in checked:
+        evidence += [*violation.facts, violation.reason]
     score = 0.6
-    if hit or empty:
-        evidence.append((hit or empty)[0])  # type: ignore[index]
+    hit = c.line("no-gpu-visible") or c.line("empty-device-list")
+    if hit:
+        evidence.append(hit[0])
         score = 0.85
     if f.gpu:
         evidence.append(f.describe("gpu"))
@@ -652,7 +714,7 @@ def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
     evidence.append("tensorflow.org/install/pip: TensorFlow 2.10 was the last release that supported GPU on native Windows")
     return Finding("windows-native-gpu-ended", min(score, 1.0), evidence, [
         "Use WSL2 with the Linux build (pip install tensorflow[and-cuda] inside Ubuntu on WSL2), or",
-        "install tensorflow<2.11 natively with CUDA 11.2 / cuDNN 8.1 (Python 3.7-3.10), or use the DirectML plugin",
+        "install tensorflow<2.11 natively with the CUDA and cuDNN of its plan (below), or use the DirectML plugin",
     ], c.plan(os="linux"))
 
 
@@ -670,25 +732,41 @@ def path_conflict(c: Context) -> Optional[Finding]:
     if len(distinct) > 1:
         evidence.append(f"CUDA directories on the library path, in order: {', '.join(d for d, _ in versions)}")
         score = 0.6
-        if row and not _series_match(distinct[0], row.cuda):
+        if row and row.cuda and not _series_match(distinct[0], row.cuda):
             evidence.append(f"the first is CUDA {distinct[0]}; TensorFlow {f.tensorflow} needs CUDA {row.cuda}")
             score = 0.85
-    if len(f.cuda_installed) > 1 and f.cuda and row and not _series_match(f.cuda, row.cuda) and \
+    if len(f.cuda_installed) > 1 and c.violations("cuda-library-mismatch") and row and row.cuda and \
             any(_series_match(v, row.cuda) for v in f.cuda_installed):
         evidence.append(f"installed CUDA {', '.join(f.cuda_installed)}; in use: {f.describe('cuda')}; needed: {row.cuda}")
         score = max(score, 0.8)
-    in_error = {m.group(1) for _, m in c.lines(r"cuda-(\d+\.\d+)")} | {m.group(1) for _, m in c.lines(r"CUDA\\v(\d+\.\d+)")}
+    in_error = {hit.group("cuda") for _, hit in c.lines("cuda-dir-in-text")} - {None}
     if len(in_error) > 1:
-        evidence += [line for line, _ in c.lines(r"cuda-\d+\.\d+|CUDA\\v\d+\.\d+")][:3]
+        evidence += [line for line, _ in c.lines("cuda-dir-in-text")][:3]
         evidence.append(f"the error mentions several CUDA installs: {', '.join(sorted(in_error, key=version_key))}")
         score = max(score, 0.8)
-    loaded = c.line(r"Loaded runtime Cu?DNN library")
-    if loaded and f.os == "linux" and f.tensorflow and _at_least(f.tensorflow, "2.12"):
-        evidence += [loaded[0], f"TensorFlow {f.tensorflow} on Linux gets cuDNN from pip (nvidia-cudnn-cu11 / the and-cuda "
-                                "extra); a different runtime cuDNN means an older system copy comes first on LD_LIBRARY_PATH"]
+    loaded = c.line("cudnn-runtime-differs")
+    pip_cudnn = c.guide_pip_cudnn()
+    if loaded and f.os == "linux" and row and (row.cuda_from == "pip" or pip_cudnn) and f.package in (None, "tensorflow"):
+        how = (f"its install guide installs cuDNN {pip_cudnn} from pip (nvidia-cudnn wheels)" if pip_cudnn
+               else "it takes cuDNN from pip (tensorflow[and-cuda])")
+        evidence += [loaded[0], f"TensorFlow {f.tensorflow} on Linux: {how}; a different runtime cuDNN means an older "
+                                "system copy comes first on LD_LIBRARY_PATH"]
         score = max(score, 0.92)
-    hit = c.line(r"CUDA[\\/]v?(\d+\.\d+)[\\/]bin")
-    if hit and row and not _series_match(hit[1].group(1), row.cuda) and len(f.cuda_installed) > 1:
+    dlopen = c.line("cannot-dlopen-gpu-libraries") or (c.line("no-gpu-visible") if f.os == "linux" else None)
+    if dlopen and row and row.cuda_from == "pip" and not c.violations("cuda-library-mismatch"):
+        evidence += [dlopen[0], f"TensorFlow {f.tensorflow} on Linux loads CUDA from the nvidia-* pip wheels "
+                                "(tensorflow[and-cuda]); the loader did not find them: the extra is missing, or an "
+                                "LD_LIBRARY_PATH to another CUDA comes first"]
+        score = max(score, 0.7)
+    built = loaded[1].group("cudnn_built") if loaded else None
+    if loaded and built and not f.tensorflow and f.os in (None, "linux"):
+        minors = c.releases_built_with_cudnn(built)
+        if minors and all(c.guide_pip_cudnn(minor + ".0") or c.pip_cuda(minor + ".0") for minor in minors):
+            evidence += [loaded[0], f"TensorFlow built with cuDNN {built}: {', '.join(minors)} on Linux, whose install "
+                                    "takes cuDNN from pip; the older runtime cuDNN is a system copy first on LD_LIBRARY_PATH"]
+            score = max(score, 0.92)
+    hit = c.line("cuda-bin-dir")
+    if hit and row and row.cuda and not _series_match(hit[1].group("cuda") or "0", row.cuda) and len(f.cuda_installed) > 1:
         evidence.append(hit[0])
         score = max(score, 0.7)
     installed = f.cuda_installed or ([f.cuda] if f.cuda else [])
@@ -702,64 +780,70 @@ def path_conflict(c: Context) -> Optional[Finding]:
             break
     if not score:
         return None
+    needed = f"CUDA {row.cuda}" if row and row.cuda else "the CUDA version TensorFlow needs"
     return Finding("path-conflict", min(score, 1.0), evidence, [
-        "Put the bin (Windows PATH) / lib64 (LD_LIBRARY_PATH) directory of the CUDA version TensorFlow needs first, "
-        "or remove the others; set CUDA_PATH to it",
+        f"Put the {c.library_dir()} directory of {needed} first on {c.path_variable()}, or remove the others"
+        + ("; set CUDA_PATH to it" if f.os == "windows" else ""),
     ])
 
 
 def package_confusion(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
-    score = 0.0
-    dists = set(f.distributions)
-    if {"tensorflow", "tensorflow-gpu"} <= dists or {"tensorflow-cpu", "tensorflow-gpu"} <= dists:
-        evidence.append(f"installed together: {', '.join(sorted(dists))} ({f.origin.get('distributions')})")
+    score = _from_check(c, "package-confusion", evidence)
+    if score:
         score = 0.85
-    removed = c.line(r"tensorflow[-_]gpu-2\.1[2-9][\d.]*\.tar\.gz|"
-                     r"tensorflow-gpu.*(?:removed|has been removed|no longer|deprecated|use tensorflow instead)|"
-                     r"(?:removed|no longer).*tensorflow-gpu|Please install tensorflow instead|"
-                     r"Could not find a version that satisfies the requirement tensorflow-gpu")
+    removed = c.line("tf-gpu-removed")
     if removed:
         evidence.append(removed[0])
-        score = max(score, 0.8)
-    if f.package == "tensorflow-gpu" and f.tensorflow and _at_least(f.tensorflow, "2.12"):
-        evidence.append("tensorflow-gpu 2.12+ is an empty package that fails on purpose (2.12.0 release notes)")
-        score = max(score, 0.9)
-    pywrap = c.line(r"_pywrap_tensorflow_internal")
+        score = max(score, c.weight("tf-gpu-removed", "package-confusion"))
+    for symptom in ("both-packages-installed",):
+        hit = c.line(symptom)
+        if hit:
+            evidence.append(hit[0])
+            score = max(score, c.weight(symptom, "package-confusion"))
+    cpu_only = c.line("no-gpu-visible")
+    if cpu_only and f.package == "tensorflow-gpu" and not score:
+        evidence += [cpu_only[0], "tensorflow-gpu is installed, yet TensorFlow runs on the CPU: a CPU tensorflow package "
+                                  "installed beside it (often by another package's requirements) shadows it"]
+        score = max(score, 0.6)
+    sdist = c.line("sdist-build-failed")
+    if sdist and f.package == "tensorflow-gpu":
+        evidence += [sdist[0], "pip fell back to building tensorflow-gpu from source: the 2.12+ tensorflow-gpu is a stub "
+                               "that fails on purpose (distributions: removed)"]
+        score = max(score, 0.75)
+    pywrap = c.line("pywrap-import-failed")
     if pywrap and f.package == "tensorflow-gpu" and not f.gpu and not _libraries_named(c):
         evidence += [pywrap[0], "tensorflow-gpu is installed but no NVIDIA GPU is known: the GPU package needs CUDA, cuDNN "
                                 "and a CUDA-capable GPU; without them install the tensorflow package"]
         score = max(score, 0.55)
-    if f.package == "tensorflow-cpu" and f.gpu:
-        evidence.append(f"{f.describe('package')} on a machine with {f.gpu}: the CPU-only build never uses the GPU")
-        score = max(score, 0.75)
-    if f.package == "tensorflow" and f.tensorflow and _at_least(f.tensorflow, "2.1") is False and f.gpu and \
-            f.tensorflow != "1.15.0" and c.line(r"GPU|gpu"):
-        evidence.append(f"{f.describe('package')} {f.tensorflow}: "
-                        "before 2.1 the GPU build was the separate tensorflow-gpu package")
-        score = max(score, 0.7)
     if not score:
         return None
     return Finding("package-confusion", min(score, 1.0), evidence, [
-        "pip uninstall -y tensorflow tensorflow-gpu tensorflow-cpu, then install one package: tensorflow (2.1+ carries GPU "
-        "support on Linux, and on Windows up to 2.10), tensorflow-gpu only for 1.x/2.0",
+        "pip uninstall -y tensorflow tensorflow-gpu tensorflow-cpu, then install the one package of the plan below"
+        + (f" ({c.plan_command()})" if f.os else ""),
     ], c.plan())
+
+
+def gpu_out_of_memory(c: Context) -> Optional[Finding]:
+    evidence: list[str] = []
+    score = 0.0
+    for symptom in ("gpu-out-of-memory", "cudnn-handle-failed", "cudnn-status-error"):
+        hit = c.line(symptom)
+        if hit:
+            evidence.append(hit[0])
+            score = max(score, c.weight(symptom, "gpu-out-of-memory"))
+    if not score:
+        return None
+    return Finding("gpu-out-of-memory", score, evidence, [
+        "Check what holds GPU memory: nvidia-smi (close other processes, notebooks, a second TensorFlow)",
+        "Let TensorFlow allocate as needed instead of taking all memory at start: "
+        "tf.config.experimental.set_memory_growth(gpu, True) for each GPU, or set TF_FORCE_GPU_ALLOW_GROWTH=true",
+    ])
 
 
 RULES: tuple[Callable[[Context], Optional[Finding]], ...] = (
     msvc_runtime_missing, cpu_lacks_avx, python_32bit, missing_wheel, cuda_library_mismatch,
-    cudnn_mismatch, driver_too_old, compute_capability, windows_native_gpu_ended, path_conflict, package_confusion,
+    cudnn_mismatch, driver_too_old, compute_capability, windows_native_gpu_ended, path_conflict,
+    package_confusion, gpu_out_of_memory,
 )
-
-BENIGN = {
-    r"Your CPU supports instructions that this TensorFlow binary was not compiled to use|"
-    r"This TensorFlow binary is optimized to use available CPU instructions":
-        "'Your CPU supports instructions that this TensorFlow binary was not compiled to use' is information, not an "
-        "error: the official build just does not use every instruction set of this CPU.",
-    r"oneDNN custom operations are on":
-        "'oneDNN custom operations are on' is information: results may differ slightly in floating point; "
-        "TF_ENABLE_ONEDNN_OPTS=0 turns them off.",
-    STUB: "'Ignore above cudart dlerror if you do not have a GPU set up' is TensorFlow's own note: on a machine without "
-          "an NVIDIA GPU the missing CUDA runtime is harmless and TensorFlow runs on the CPU.",
-}

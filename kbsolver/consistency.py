@@ -1,0 +1,370 @@
+"""Check an installed environment against the solver's own constraints: plan and check are one model.
+
+:func:`check` pins every installed version the caller knows (TensorFlow package and version,
+Python, CUDA toolkit, cuDNN, NVIDIA driver, GPU compute capability, MSVC runtime, CPU AVX) and asks
+the same :class:`~kbsolver.solver.Factory` that ``kbsolve plan`` uses for the requirements those
+choices bring. Every requirement a pinned fact breaks becomes a :class:`Violation` carrying the
+requirement's own words (the words a plan conflict uses) and the sources of the matrix records
+behind it. Nothing here knows a version number of its own: targets, floors, cut-offs, wheels and
+platform requirements all come from the knowledge base through the factory.
+
+Facts used (through the factory): ``wheels`` (installable Pythons), ``distributions`` (which
+package carries GPU support where, removed stubs), ``tested-builds`` (CUDA/cuDNN of a GPU build),
+``tf-cuda-targets`` (SASS/PTX), ``cuda-toolkits``/``cuda-majors`` (driver floors, nvcc targets),
+``gpu-architectures`` (last driver branch), ``cudnn`` (CUDA support), ``tf-platform-requirements``
+(MSVC runtime, AVX).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .knowledge import Knowledge
+from .model import Record, minor_of, safe_version, version_key
+from .query import Query
+from .solver import Candidate, Factory, Requirement, TensorflowCandidate
+from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON
+
+#: Which finding a broken requirement on each solver identifier means.
+FINDING_OF = {
+    PYTHON: "python-unsupported",
+    CUDA: "cuda-library-mismatch",
+    CUDNN: "cudnn-mismatch",
+    COMPUTE: "compute-capability",
+    DRIVER: "driver-too-old",
+    MSVC: "msvc-runtime-missing",
+}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """An installed (or declared) machine, every value as the user or detection wrote it; ``None`` = unknown.
+
+    ``os`` linux|windows|macos, ``arch`` x86_64|arm64|x86, ``python`` "X.Y", ``python_bits`` 32|64,
+    ``package``/``tensorflow`` the installed TF distribution and version, ``distributions`` every
+    TF-family distribution installed, ``compute_capability`` "X.Y" of the GPU named ``gpu``,
+    ``driver`` the NVIDIA driver version, ``cuda`` the CUDA toolkit in use ("X.Y"), ``cudnn`` the
+    cuDNN version, ``msvc_runtime`` whether the MSVC 2019+ runtime DLLs are present, ``avx`` whether
+    the CPU has AVX. ``origin`` says where each value came from ("declared", "detected: ...").
+    """
+
+    os: Optional[str] = None
+    arch: Optional[str] = None
+    python: Optional[str] = None
+    python_bits: Optional[int] = None
+    package: Optional[str] = None
+    tensorflow: Optional[str] = None
+    distributions: tuple[str, ...] = ()
+    gpu: Optional[str] = None
+    compute_capability: Optional[str] = None
+    driver: Optional[str] = None
+    cuda: Optional[str] = None
+    cudnn: Optional[str] = None
+    msvc_runtime: Optional[bool] = None
+    avx: Optional[bool] = None
+    cuda_driver_max: Optional[str] = None
+    gpu_wanted: bool = False
+    origin: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def describe(self, name: str) -> str:
+        """``"driver 450.80.02 (declared)"``: a value with its origin, for evidence lists."""
+        label = name.replace("_", " ")
+        value = getattr(self, name)
+        shown = ", ".join(value) if isinstance(value, (tuple, list)) else value
+        return f"{label} {shown} ({self.origin.get(name, 'unknown source')})"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A requirement the environment breaks: ``finding`` (a doctor finding id), the solver's ``reason``
+    in plain words, the environment ``facts`` involved (as described by :meth:`Environment.describe`),
+    ``sources`` (URLs of the matrix records behind the requirement) and, for "X or newer"
+    requirements, the ``bound`` the fact misses."""
+
+    finding: str
+    reason: str
+    facts: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    bound: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"finding": self.finding, "reason": self.reason, "facts": list(self.facts),
+                                "sources": list(self.sources)}
+        if self.bound:
+            data["bound"] = self.bound
+        return data
+
+
+@dataclass
+class CheckReport:
+    """The result of :func:`check`: ``violations`` (most basic first), ``verified`` (finding ids whose
+    requirements were checked against known facts and hold), and ``checked`` (plain words: what was
+    compared). ``candidate`` is the TensorFlow build the facts were checked against, if any."""
+
+    environment: Environment
+    violations: list[Violation] = field(default_factory=list)
+    verified: dict[str, list[str]] = field(default_factory=dict)
+    checked: list[str] = field(default_factory=list)
+    candidate: Optional[TensorflowCandidate] = None
+
+    @property
+    def consistent(self) -> bool:
+        return not self.violations
+
+    def add(self, violation: Violation) -> None:
+        if all(v.reason != violation.reason for v in self.violations):
+            self.violations.append(violation)
+
+    def verify(self, finding: str, what: str) -> None:
+        self.verified.setdefault(finding, []).append(what)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": "ok" if self.consistent else "findings",
+                "violations": [v.to_dict() for v in self.violations],
+                "verified": sorted(self.verified), "checked": self.checked}
+
+
+def _urls(records: tuple[Record, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s.url for r in records for s in r.sources))
+
+
+def _version_ok(text: Optional[str]) -> Optional[str]:
+    return text if text and safe_version(text) is not None else None
+
+
+def _pick_candidate(factory: Factory, env: Environment, device: str) -> tuple[Optional[TensorflowCandidate], str]:
+    """The TF build matching the installed package and version for ``device`` ("" or a reason it has none)."""
+    version = _version_ok(env.tensorflow)
+    if version is None:
+        return None, ""
+    pool = factory.tensorflow_candidates(device)
+    exact = [c for c in pool if c.version == version]
+    same_minor = [c for c in pool if minor_of(c.version or "0") == minor_of(version)]
+    found = exact or same_minor
+    if env.package:
+        found = [c for c in found if c.package == env.package or (env.package, c.package) in PINNED_AS]
+    return (found[0] if found else None), ""
+
+
+#: Installed distribution names that stand for a candidate of another name (the pinned platform packages).
+PINNED_AS = {("tensorflow-intel", "tensorflow"), ("tensorflow-macos", "tensorflow"), ("tensorflow-cpu-aws", "tensorflow")}
+
+
+def _gpu_build_missing(factory: Factory, env: Environment, report: CheckReport) -> None:
+    """The installed release has no CUDA GPU build usable here: say which fact of the matrix decides that."""
+    version = env.tensorflow or ""
+    label = f"TensorFlow {version}" + (f" ({env.package})" if env.package else "")
+    removed = [d for d in factory.knowledge.distributions
+               if d.package == env.package and d.status == "removed" and d.covers(version)
+               and factory.query.os in d.os]
+    if removed:
+        note = removed[0].notes or ""
+        report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: {note}".strip(),
+                             (env.describe("package"), env.describe("tensorflow")), _urls(tuple(removed))))
+        return
+    others = [d for d in factory.distributions("gpu") if d.covers(version) and d.package != env.package]
+    if others and env.package:
+        names = ", ".join(dict.fromkeys(d.package for d in others))
+        report.add(Violation("package-confusion", f"{label} carries no GPU support on {factory.query.os}; GPU support for "
+                             f"TensorFlow {minor_of(version)} is in {names}",
+                             (env.describe("package"), env.describe("tensorflow")), _urls(tuple(others))))
+        return
+    builds = factory.tensorflow_candidates("gpu")
+    label_os = {"windows": "native-Windows", "macos": "macOS", "linux": "Linux"}.get(factory.query.os, factory.query.os)
+    if builds:
+        last = max((c.version or "0" for c in builds), key=version_key)
+        reason = f"{label_os} GPU builds end at {minor_of(last)}"
+    else:
+        reason = f"TensorFlow has no CUDA GPU build for {factory.query.os} {factory.query.arch}"
+    finding = "windows-native-gpu-ended" if factory.query.os == "windows" and builds else "no-wheel-for-platform"
+    report.add(Violation(finding, f"{reason}; {label} has no GPU support there",
+                         (env.describe("os"), env.describe("tensorflow")),
+                         _urls(tuple(d for d in factory.knowledge.distributions if d.device == "gpu"
+                                     and factory.query.os in d.os))))
+
+
+def _pinned(env: Environment, identifier: str, tf: TensorflowCandidate) -> Optional[Candidate]:
+    """The installed choice for ``identifier`` (``None`` when unknown or not comparable)."""
+    if identifier == PYTHON and env.python:
+        return Candidate(PYTHON, env.python)
+    if identifier == CUDA and env.cuda and tf.cuda_from != "pip":
+        return Candidate(CUDA, env.cuda)
+    if identifier == CUDNN and env.cudnn and tf.cuda_from != "pip":
+        return Candidate(CUDNN, env.cudnn)
+    if identifier == COMPUTE and env.compute_capability:
+        return Candidate(COMPUTE, env.compute_capability)
+    if identifier == DRIVER and _version_ok(env.driver):
+        return Candidate(DRIVER, env.driver)
+    if identifier == MSVC and env.msvc_runtime is not None:
+        return Candidate(MSVC, "99" if env.msvc_runtime else "0")  # present: any floor holds; missing: none does
+    return None
+
+
+FACT_OF = {PYTHON: "python", CUDA: "cuda", CUDNN: "cudnn", COMPUTE: "compute_capability", DRIVER: "driver",
+           MSVC: "msvc_runtime"}
+
+
+def _evaluate(requirements: list[Requirement], env: Environment, tf: TensorflowCandidate, report: CheckReport,
+              records: tuple[Record, ...]) -> None:
+    for requirement in requirements:
+        pinned = _pinned(env, requirement.name, tf)
+        if pinned is None:
+            continue
+        finding = FINDING_OF.get(requirement.name, "compute-capability")
+        if requirement.name == DRIVER and requirement.bound is None:
+            finding = "driver-too-old"
+        described = env.describe(FACT_OF[requirement.name])
+        report.checked.append(f"{described}: {requirement.text}")
+        if requirement.test(pinned):
+            report.verify(finding, f"{described}: {requirement.text}")
+        else:
+            report.add(Violation(finding, requirement.text, (described,), _urls(records), requirement.bound))
+
+
+def _avx(factory: Factory, env: Environment, report: CheckReport, version: Optional[str]) -> None:
+    if env.avx is None or (env.arch or "x86_64") not in ("x86_64", "x86"):
+        return
+    for req in factory.knowledge.platform_requirements:
+        if req.requirement != "cpu-isa" or req.value != "avx" or (env.os and env.os not in req.os):
+            continue
+        if version is not None and not req.covers(version):
+            continue
+        text = f"TensorFlow {req.tensorflow} binaries use AVX instructions"
+        report.checked.append(f"{env.describe('avx')}: {text}")
+        if env.avx:
+            report.verify("cpu-lacks-avx", f"{env.describe('avx')}: {text}")
+        else:
+            report.add(Violation("cpu-lacks-avx", f"{text}; this CPU has none", (env.describe("avx"),), _urls((req,))))
+
+
+def check(knowledge: Knowledge, env: Environment) -> CheckReport:
+    """Check ``env`` against the solver's constraints; returns a :class:`CheckReport` (never raises on input).
+
+    Without an OS nothing can be checked (an empty report whose ``checked`` says so). Without an
+    installed TensorFlow version, only what holds for every release is checked (64-bit Python, a
+    Python/platform with any wheel, AVX). With one, that release's build is pinned and every
+    requirement it brings — and those its CUDA, cuDNN and the GPU bring — is tested against the facts.
+    """
+    report = CheckReport(env)
+    if not env.os:
+        report.checked.append("nothing: the OS is unknown (give --os, a snapshot, or an error text that shows it)")
+        return report
+    arch = "x86" if env.python_bits == 32 else (env.arch or "x86_64")
+    query = Query(os=env.os, arch=arch, python=env.python if env.python else None,
+                  compute_capability=env.compute_capability)
+    factory = Factory(knowledge, query)
+    from .explain import facts as fact_view
+
+    _, platform = fact_view(knowledge, query.changed(python=None, compute_capability=None))
+    if platform:
+        finding = "python-32bit" if arch == "x86" else "no-wheel-for-platform"
+        described = env.describe("python_bits") if arch == "x86" and env.python_bits else env.describe("os")
+        report.add(Violation(finding, platform[0], (described,)))
+        return report
+    if env.python_bits == 64 or arch in ("x86_64", "arm64"):
+        report.verify("python-32bit", f"{arch} Python")
+    _avx(factory, env, report, _version_ok(env.tensorflow))
+    cpu = factory.tensorflow_candidates("cpu")
+    if env.python and not env.tensorflow:
+        report.checked.append(f"{env.describe('python')}: TensorFlow wheels for {env.os} {arch}")
+        if not any(env.python in c.pythons for c in cpu):
+            found, _ = fact_view(knowledge, query.changed(compute_capability=None))
+            reason = next((f.message for f in found if f.key == "python"), f"no TensorFlow wheel for Python {env.python}")
+            report.add(Violation("python-unsupported", reason, (env.describe("python"),)))
+        else:
+            report.verify("python-unsupported", f"Python {env.python} has TensorFlow wheels on {env.os} {arch}")
+    if not _version_ok(env.tensorflow):
+        _cuda_without_release(factory, env, report)
+        return report
+    wants_gpu = bool(env.compute_capability or env.gpu_wanted or env.cuda or env.cudnn or env.driver
+                     or env.package == "tensorflow-gpu")
+    device = "gpu" if wants_gpu and env.package != "tensorflow-cpu" else "cpu"
+    if env.package == "tensorflow-cpu" and env.compute_capability:
+        report.add(Violation("package-confusion", f"{env.package} is the CPU-only distribution: it never uses the "
+                             f"{env.gpu or 'GPU'}", (env.describe("package"), env.describe("gpu"))))
+    both = {"tensorflow", "tensorflow-gpu"} <= set(env.distributions) or \
+        {"tensorflow-cpu", "tensorflow-gpu"} <= set(env.distributions)
+    if both:
+        report.add(Violation("package-confusion", f"{', '.join(sorted(env.distributions))} are installed together: they "
+                             "share the tensorflow module, the last one installed wins", (env.describe("distributions"),)))
+    tf, _ = _pick_candidate(factory, env, device)
+    if tf is None and device == "gpu":
+        _gpu_build_missing(factory, env, report)
+        tf, _ = _pick_candidate(factory, env, "cpu")
+    if tf is None:
+        anywhere = [c for c in factory.tensorflow_candidates("cpu") if c.version == env.tensorflow]
+        if not anywhere and env.package in (None, "tensorflow", "tensorflow-gpu", "tensorflow-cpu"):
+            removed = [d for d in knowledge.distributions if d.package == env.package and d.status == "removed"
+                       and d.covers(env.tensorflow or "0") and env.os in d.os]
+            if removed:
+                report.add(Violation("package-confusion", f"{env.package} {env.tensorflow} is a removed package: "
+                                     f"{removed[0].notes or ''}".strip(), (env.describe("package"),), _urls(tuple(removed))))
+        return report
+    report.candidate = tf
+    records = tf.records
+    deps = factory.tensorflow_dependencies(tf)
+    if tf.device == "gpu":
+        report.checked.append(f"TensorFlow {tf.version} ({tf.package}) GPU build: CUDA {tf.cuda}, cuDNN {tf.cudnn}")
+        if tf.cuda:
+            deps += factory.cuda_dependencies(Candidate(CUDA, tf.cuda))
+        if env.compute_capability:
+            deps += factory.compute_dependencies(Candidate(COMPUTE, env.compute_capability))
+    _evaluate(deps, env, tf, report, records)
+    if tf.device == "gpu" and tf.cuda and _version_ok(env.cuda_driver_max):
+        text = f"TensorFlow {tf.version} loads the CUDA {tf.cuda} runtime"
+        report.checked.append(f"{env.describe('cuda_driver_max')}: {text}")
+        if version_key(env.cuda_driver_max or "0") < version_key(tf.cuda.replace(".x", ".0")):
+            report.add(Violation("driver-too-old", f"{text}; the driver supports CUDA up to {env.cuda_driver_max}",
+                                 (env.describe("cuda_driver_max"),), _urls(records)))
+    _merge_driver(report)
+    for finding in [f for f in report.verified if any(v.finding == f for v in report.violations)]:
+        del report.verified[finding]
+    return report
+
+
+def _cuda_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
+    """No TensorFlow installed yet: does any GPU build of this OS use the installed CUDA toolkit?"""
+    if not env.cuda or env.package == "tensorflow-cpu":
+        return
+    builds = factory.tensorflow_candidates("gpu")
+    series = ".".join(env.cuda.split(".")[:2])
+    report.checked.append(f"{env.describe('cuda')}: the CUDA of TensorFlow GPU builds on {env.os}")
+    if not builds or any(b.cuda == series for b in builds):
+        return
+    last = max(builds, key=lambda b: version_key(b.version or "0"))
+    if env.os == "windows" and version_key(series) > version_key(last.cuda or "0"):
+        report.add(Violation("windows-native-gpu-ended", f"native-Windows GPU builds end at {minor_of(last.version or '0')} "
+                             f"(CUDA {last.cuda}); no native-Windows TensorFlow build uses CUDA {series}",
+                             (env.describe("cuda"),), _urls(last.records)))
+    else:
+        used = sorted({b.cuda or "" for b in builds}, key=version_key)
+        report.add(Violation("cuda-library-mismatch", f"no TensorFlow GPU build on {env.os} uses CUDA {series} (they use "
+                             f"{', '.join(used)})", (env.describe("cuda"),)))
+
+
+def gpu_build(knowledge: Knowledge, os: str, arch: str, tensorflow: str, package: Optional[str] = None
+              ) -> Optional[TensorflowCandidate]:
+    """The GPU build of TensorFlow ``tensorflow`` on ``os``/``arch`` as the solver's factory builds it (CUDA and
+    cuDNN from its tested-build row, SASS/PTX targets, where its CUDA comes from); the same minor release's
+    newest patch when that exact version has no wheel; ``None`` when the release has no GPU build there."""
+    if not _version_ok(tensorflow):
+        return None
+    factory = Factory(knowledge, Query(os=os, arch=arch))
+    env = Environment(os=os, arch=arch, tensorflow=tensorflow, package=package)
+    found, _ = _pick_candidate(factory, env, "gpu")
+    if found is None and package:
+        found, _ = _pick_candidate(factory, Environment(os=os, arch=arch, tensorflow=tensorflow), "gpu")
+    return found
+
+
+def _merge_driver(report: CheckReport) -> None:
+    """Several driver floors broken at once: keep them all, the binding (highest) one first."""
+    floors = [v for v in report.violations if v.finding == "driver-too-old" and v.bound]
+    if len(floors) < 2:
+        return
+    floors.sort(key=lambda v: version_key(v.bound or "0"), reverse=True)
+    rest = [v for v in report.violations if v not in floors]
+    index = next((i for i, v in enumerate(report.violations) if v in floors), len(rest))
+    report.violations = rest[:index] + floors + rest[index:]
+

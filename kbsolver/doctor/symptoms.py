@@ -1,0 +1,129 @@
+"""Symptoms in an error text, from the catalogue ``matrix/symptoms.yaml``; facts the text itself shows.
+
+The catalogue is data (schema ``schemas/symptoms.schema.json``): per symptom its regular
+expressions, the findings it points to with weights, the facts it implies (``os``), and real
+example lines from public reports. Named groups in a pattern give facts: ``python`` (X.Y),
+``python_compact`` ("37" = 3.7), ``bits32``, ``tensorflow``, ``package``, ``cuda``, ``library``...
+Lines are already bounded by :func:`~kbsolver.doctor.errortext.read_error`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from ..knowledge import Knowledge
+from ..model import Symptom
+from .errortext import ErrorText
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One line showing a symptom: its 1-based ``number`` in the original text, the ``line``, the regex ``match``."""
+
+    symptom: Symptom
+    number: int
+    line: str
+    match: re.Match[str]
+
+    @property
+    def evidence(self) -> str:
+        return f"error line {self.number}: {self.line.strip()[:300]}"
+
+    def group(self, name: str) -> Optional[str]:
+        """A named group's text (``None`` when the pattern has no such group or it did not take part)."""
+        try:
+            return self.match.group(name)
+        except IndexError:
+            return None
+
+
+@lru_cache(maxsize=512)
+def _compiled(symptom: Symptom) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, re.I | re.M) for pattern in symptom.patterns)
+
+
+def match(knowledge: Knowledge, error: ErrorText) -> dict[str, list[Hit]]:
+    """Every symptom of the catalogue found in ``error``: symptom id -> hits in line order (absent ids: no hit)."""
+    found: dict[str, list[Hit]] = {}
+    for symptom in knowledge.symptoms:
+        patterns = _compiled(symptom)
+        for number, line in zip(error.numbers, error.lines):
+            for pattern in patterns:
+                hit = pattern.search(line)
+                if hit:
+                    found.setdefault(symptom.id, []).append(Hit(symptom, number, line, hit))
+                    break
+    return found
+
+
+def symptom_weight(knowledge: Knowledge, symptom: str, finding: str) -> float:
+    """The weight ``symptom`` gives ``finding`` in the catalogue (0.0 when it names none)."""
+    return dict(_by_id(knowledge).get(symptom, Symptom("")).findings).get(finding, 0.0)
+
+
+@lru_cache(maxsize=8)
+def _index(symptoms: tuple[Symptom, ...]) -> dict[str, Symptom]:
+    return {s.id: s for s in symptoms}
+
+
+def _by_id(knowledge: Knowledge) -> dict[str, Symptom]:
+    return _index(knowledge.symptoms)
+
+
+@dataclass(frozen=True)
+class TextFact:
+    """A fact read from the error text: ``name`` (os, python, python_bits, tensorflow, package), ``value``, ``origin``."""
+
+    name: str
+    value: object
+    origin: str
+
+
+def _python(hit: Hit) -> Optional[str]:
+    if hit.group("python"):
+        return hit.group("python")
+    compact = hit.group("python_compact")
+    return f"{compact[0]}.{compact[1:]}" if compact else None
+
+
+def text_facts(hits: dict[str, list[Hit]]) -> list[TextFact]:
+    """The machine facts the text shows, each with the line it came from.
+
+    OS: the majority of the lines whose symptom implies one (Windows paths and ``.dll`` names vs
+    ``.so`` names and POSIX paths). Python version and bitness from install paths and wheel tags;
+    TensorFlow distribution and version from pip's output or ``.dist-info`` directories.
+    """
+    found: list[TextFact] = []
+    votes: Counter[str] = Counter()
+    first: dict[str, Hit] = {}
+    for hit_list in hits.values():
+        for hit in hit_list:
+            value = dict(hit.symptom.implies).get("os")
+            if value:
+                votes[value] += 1
+                if value not in first or hit.number < first[value].number:
+                    first[value] = hit
+    if votes:
+        os, _ = votes.most_common(1)[0]
+        found.append(TextFact("os", os, f"error text ({first[os].evidence})"))
+    sources = ("python-dir-windows", "python-dir-posix") + (() if "wheel-not-supported" in hits else ("wheel-python-tag",))
+    for symptom in sources:  # a rejected wheel's tag names the wheel's Python, not the machine's
+        for hit in hits.get(symptom, []):
+            python = _python(hit)
+            if python:
+                found.append(TextFact("python", python, f"error text ({hit.evidence})"))
+                if symptom == "python-dir-windows":
+                    found.append(TextFact("python_bits", 32 if hit.group("bits32") else 64, f"error text ({hit.evidence})"))
+                break
+        if any(f.name == "python" for f in found):
+            break
+    for hit in hits.get("tensorflow-installed", []):
+        package = (hit.group("package") or "tensorflow").replace("_", "-").lower()
+        found += [TextFact("package", package, f"error text ({hit.evidence})"),
+                  TextFact("tensorflow", hit.group("tensorflow"), f"error text ({hit.evidence})")]
+        break
+    return found
