@@ -11,25 +11,33 @@ Typical use::
     snapshot = kbsolver.detect()                # this machine; every field with value and source
     report = kbsolver.diagnose(kb, snapshot, {}, kbsolver.read_error("ImportError: DLL load failed ..."))
     report.findings[0].id                       # e.g. "msvc-runtime-missing"
+
+    env = kbsolver.Environment(os="linux", tensorflow="2.12.0", compute_capability="8.6", driver="450.80.02")
+    kbsolver.check(kb, env).violations          # the solver's requirements the installed versions break
+    kbsolver.validate()                         # problems in the bundled matrix (empty list: valid)
 """
 
 from __future__ import annotations
 
 from .api import detected_flags, plan
+from .consistency import CheckReport, Environment, Violation, check
 from .detect import Snapshot, detect
 from .doctor import DoctorReport, Finding, diagnose, read_error
 from .errors import DataError, InputError, KbError, Location, Problem, UnknownGpuError
-from .knowledge import Knowledge, check, load
+from .knowledge import Knowledge, load
+from .knowledge import check as validate
 from .query import Query, make_query
 from .result import Component, Conflict, Plan, PlanResult, Step, Suggestion
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CheckReport",
     "Component",
     "Conflict",
     "DataError",
     "DoctorReport",
+    "Environment",
     "Finding",
     "InputError",
     "KbError",
@@ -43,6 +51,7 @@ __all__ = [
     "Step",
     "Suggestion",
     "UnknownGpuError",
+    "Violation",
     "__version__",
     "check",
     "detect",
@@ -52,4 +61,5 @@ __all__ = [
     "make_query",
     "plan",
     "read_error",
+    "validate",
 ]

@@ -198,7 +198,38 @@ def doctor(
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
-    """Diagnose a broken TensorFlow install: ranked causes with evidence and fixes (exit 1 when any)."""
+    """Diagnose a broken TensorFlow install: the consistency check of the facts, ranked with the error text's
+    symptoms (exit 0 consistent, 1 findings or an unexplained symptom, 2 bad input)."""
+    _run_doctor(error, error_file, snapshot, no_detect, os, arch, python, gpu, driver, tensorflow, package, cuda, cudnn,
+                format, matrix)
+
+
+@app.command()
+def check(
+    snapshot: Optional[Path] = typer.Option(
+        None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting."),
+    no_detect: bool = typer.Option(False, "--no-detect", help="Use declared facts only."),
+    os: Optional[str] = typer.Option(None, "--os", help="Declared OS (overrides detection)."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="Declared architecture; x86 = 32-bit Python."),
+    python: Optional[str] = typer.Option(None, "--python", help="Declared Python X.Y."),
+    gpu: Optional[str] = typer.Option(None, "--gpu", help="Declared GPU name."),
+    driver: Optional[str] = typer.Option(None, "--driver", help="Declared NVIDIA driver version."),
+    tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="The installed TensorFlow release, e.g. 2.10.1."),
+    package: Optional[str] = typer.Option(None, "--package", help="The installed distribution: tensorflow, tensorflow-gpu..."),
+    cuda: Optional[str] = typer.Option(None, "--cuda", help="The installed CUDA toolkit, e.g. 11.2."),
+    cudnn: Optional[str] = typer.Option(None, "--cudnn", help="The installed cuDNN, e.g. 8.1."),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    matrix: Optional[list[Path]] = MatrixOption,
+) -> None:
+    """Check installed versions against the solver's constraints, no error text (exit 0 consistent, 1 findings)."""
+    _run_doctor(None, None, snapshot, no_detect, os, arch, python, gpu, driver, tensorflow, package, cuda, cudnn,
+                format, matrix)
+
+
+def _run_doctor(error: Optional[str], error_file: Optional[str], snapshot: Optional[Path], no_detect: bool,
+                os: Optional[str], arch: Optional[str], python: Optional[str], gpu: Optional[str], driver: Optional[str],
+                tensorflow: Optional[str], package: Optional[str], cuda: Optional[str], cudnn: Optional[str],
+                format: Format, matrix: Optional[list[Path]]) -> None:
     from .doctor import diagnose
     from .render import doctor_text, to_json
 

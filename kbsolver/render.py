@@ -116,9 +116,24 @@ def _short(value: Any) -> Any:
 
 
 def doctor_text(report: Any) -> str:
-    """Human-readable findings, most likely first, with evidence, fix and the plan's components."""
+    """Human-readable report: status, findings most likely first (evidence, fix, the plan and its OS), or the
+    unexplained symptoms with what was checked and what to give next."""
     count = len(report.findings)
-    lines = [f"{count} finding(s), most likely first:" if count else "No problem found."]
+    checks = len(report.check.checked) if report.check else 0
+    if report.status == "findings":
+        lines = [f"{count} finding(s), most likely first:"]
+    elif report.status == "unexplained":
+        lines = ["Unexplained: the error text shows a failure that no known fact explains.", "Symptoms:"]
+        lines += [f"  - {item}" for item in report.symptoms]
+        lines += ["Checked:"] + [f"  - {item}" for item in (report.check.checked if report.check else [])[:12]] \
+            if checks else ["Checked: nothing (no facts known)"]
+        lines += ["What to give next:"] + [f"  - {item}" for item in report.next_steps]
+    elif checks:
+        lines = [f"No problem found: the facts agree with every requirement checked ({checks} check(s)) and the error "
+                 "text shows no failure symptom."]
+    else:
+        lines = ["No problem found, but little was checked: give the installed versions (--tensorflow, --python, --gpu, "
+                 "--driver, --cuda, --cudnn), a snapshot, or the error text."]
     for number, finding in enumerate(report.findings, 1):
         lines += ["", f"{number}. [{finding.id}] {finding.title} (confidence: {finding.confidence})", "   Evidence:"]
         lines += [f"     - {item}" for item in finding.evidence]
@@ -126,7 +141,9 @@ def doctor_text(report: Any) -> str:
         plan = (finding.plan or {}).get("plan")
         if plan:
             parts = [f"{c['name']} {c.get('version') or '>= ' + str(c.get('min_version'))}" for c in plan["components"]]
-            lines.append(f"   Plan (kbsolve plan): {', '.join(parts)}")
+            where = (finding.plan or {}).get("query", {})
+            target = f" for {where.get('os')} {where.get('arch')}" if where.get("os") else ""
+            lines.append(f"   Plan{target} (kbsolve plan): {', '.join(parts)}")
     if report.notes:
         lines += ["", "Notes:"] + [f"  - {note}" for note in report.notes]
     return "\n".join(lines)

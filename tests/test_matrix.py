@@ -13,7 +13,7 @@ from kbsolver.model import TestedBuild, build
 
 
 def test_bundled_matrix_has_no_problems() -> None:
-    assert [str(p) for p in kbsolver.check()] == []
+    assert [str(p) for p in kbsolver.validate()] == []
 
 
 def test_every_tested_build_row_loads_and_round_trips(kb: Knowledge) -> None:

@@ -134,7 +134,7 @@ def test_hand_edited_snapshots_never_crash_the_doctor(tmp_path: Path, snapshot: 
     path.write_text(snapshot, encoding="utf-8")
     result = runner.invoke(app, ["doctor", "--snapshot", str(path), "--error", "Illegal instruction", "--format", "json"])
     assert result.exit_code in (0, 1), result.output
-    assert "Traceback" not in result.output and json.loads(result.stdout)["schema_version"] == 1
+    assert "Traceback" not in result.output and json.loads(result.stdout)["schema_version"] == 2
 
 
 def test_empty_matrix_directory_is_bad_input_not_a_wrong_answer(tmp_path: Path) -> None:

@@ -277,7 +277,7 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
         score = c.weight("msvc-dll-named", "msvc-runtime-missing")
     dlls = f.msvc_dlls or {}
     for violation in c.violations("msvc-runtime-missing"):
-        evidence += [*violation.facts, violation.reason]
+        evidence += [*violation.facts, violation.reason] + ([f.describe("msvc_dlls")] if dlls else [])
         score = max(score, 0.7) + 0.15
     if dlls.get("msvcp140_1.dll") is False and not c.violations("msvc-runtime-missing"):
         evidence.append(f.describe("msvc_dlls"))
@@ -451,12 +451,6 @@ def missing_wheel(c: Context) -> Optional[Finding]:
         return _wheel_finding(c, "python-unsupported", 0.9, evidence)
     python_since = _first_upload(c, package, python=f.python)
     platform_since = _first_upload(c, package, platform=platform) if platform else "0000"
-    if saw_none and f.python in everywhere and f.python_bits is None and f.os in (None, "windows") and spec is None:
-        evidence.append(f"PyPI serves {package} for Python {f.python} on 64-bit platforms, yet pip saw no file at all: "
-                        "a 32-bit Python is the usual reason")
-        return Finding("python-32bit", 0.6, evidence, [
-            "Check with: python -c \"import struct; print(struct.calcsize('P') * 8)\"  (must print 64)",
-            "TensorFlow publishes 64-bit wheels only: install a 64-bit CPython"], c.plan(arch="x86_64"))
     if saw_none and f.python in served:
         evidence.append(f"pip saw no {package} file at all; the index serves Python {f.python} on {f.os} {c.arch()} "
                         "today, so the report predates those wheels")
