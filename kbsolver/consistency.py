@@ -324,7 +324,7 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
 
 def _cuda_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
     """No TensorFlow installed yet: does any GPU build of this OS use the installed CUDA toolkit?"""
-    if not env.cuda or env.package == "tensorflow-cpu":
+    if not env.cuda or env.package == "tensorflow-cpu" or not (env.gpu_wanted or env.compute_capability or env.package):
         return
     builds = factory.tensorflow_candidates("gpu")
     series = ".".join(env.cuda.split(".")[:2])

@@ -329,6 +329,7 @@ class Symptom(Record):
     findings: tuple[tuple[str, float], ...] = ()
     implies: tuple[tuple[str, str], ...] = ()
     note: Optional[str] = None
+    hint: Optional[str] = None
     examples: tuple[str, ...] = ()
 
 

@@ -124,6 +124,8 @@ def doctor_text(report: Any) -> str:
         lines = [f"{count} finding(s), most likely first:"]
     elif report.status == "unexplained":
         lines = ["Unexplained: the error text shows a failure that no known fact explains.", "Symptoms:"]
+        if count:
+            lines[0] += f" ({count} unrelated finding(s) below)"
         lines += [f"  - {item}" for item in report.symptoms]
         lines += ["Checked:"] + [f"  - {item}" for item in (report.check.checked if report.check else [])[:12]] \
             if checks else ["Checked: nothing (no facts known)"]

@@ -46,9 +46,10 @@ class DoctorReport:
 
     @property
     def status(self) -> str:
-        if self.findings:
-            return "findings"
-        return "unexplained" if self.symptoms else "ok"
+        explained = any(item.startswith("error line") for f in self.findings for item in f.evidence)
+        if self.symptoms and not explained:
+            return "unexplained"  # the findings (if any) are real, but none explains the text's failure
+        return "findings" if self.findings else "ok"
 
     @property
     def exit_code(self) -> int:
@@ -148,6 +149,8 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
         finding = rule(context)
         if finding is not None and (finding.id not in found or finding.score > found[finding.id].score):
             found[finding.id] = finding
+    for finding in found.values():
+        finding.evidence = list(dict.fromkeys(finding.evidence))
     symptoms = _failure_symptoms(hits)
     if symptoms:
         for finding in found.values():  # a cause that explains none of the text's failure symptoms ranks lower
@@ -161,10 +164,9 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
     if error.binary:
         notes.append("The error text contained binary data; undecodable bytes were replaced.")
     next_steps: list[str] = []
-    if not findings and symptoms:
-        checked = "; ".join(report.checked[:6]) or "no facts to check"
-        notes.append(f"Checked: {checked}. No fact explains the symptom.")
-        next_steps = _next_steps(facts)
+    explained = any(item.startswith("error line") for f in findings for item in f.evidence)
+    if symptoms and not explained:
+        next_steps = [hit[0].symptom.hint for hit in hits.values() if hit[0].symptom.hint] + _next_steps(facts)
     if not findings and not symptoms and not facts.origin and not error:
         notes.append("Nothing to check: no facts (detection off, nothing declared) and no error text.")
     return DoctorReport(findings, snapshot, facts, notes, report, symptoms, next_steps)
