@@ -155,10 +155,10 @@ def _gpu_build_missing(factory: Factory, env: Environment, report: CheckReport) 
     """The installed release has no CUDA GPU build usable here: say which fact of the matrix decides that."""
     version = env.tensorflow or ""
     label = f"TensorFlow {version}" + (f" ({env.package})" if env.package else "")
-    removed = [d for d in factory.knowledge.distributions
-               if d.package == env.package and d.status == "removed" and d.covers(version)
-               and factory.query.os in d.os]
-    if removed:
+    mine = [d for d in factory.knowledge.distributions
+            if d.package == env.package and d.covers(version) and factory.query.os in d.os]
+    removed = [d for d in mine if d.status == "removed"]
+    if removed and all(d.status == "removed" for d in mine):  # a stub package, not just a missing GPU build
         note = removed[0].notes or ""
         report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: {note}".strip(),
                              (env.describe("package"), env.describe("tensorflow")), _urls(tuple(removed))))
@@ -197,7 +197,7 @@ def _pinned(env: Environment, identifier: str, tf: TensorflowCandidate) -> Optio
     if identifier == DRIVER and _version_ok(env.driver):
         return Candidate(DRIVER, env.driver)
     if identifier == MSVC and env.msvc_runtime is not None:
-        return Candidate(MSVC, "99" if env.msvc_runtime else "0")  # present: any floor holds; missing: none does
+        return Candidate(MSVC, "9999" if env.msvc_runtime else "0")  # present: any floor holds; missing: none does
     return None
 
 
@@ -324,7 +324,8 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
 
 def _cuda_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
     """No TensorFlow installed yet: does any GPU build of this OS use the installed CUDA toolkit?"""
-    if not env.cuda or env.package == "tensorflow-cpu" or not (env.gpu_wanted or env.compute_capability or env.package):
+    declared = env.origin.get("cuda", "").startswith("declared")
+    if not env.cuda or env.package == "tensorflow-cpu" or not (env.gpu_wanted or env.compute_capability or declared):
         return
     builds = factory.tensorflow_candidates("gpu")
     series = ".".join(env.cuda.split(".")[:2])

@@ -517,14 +517,16 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
             evidence.append(f"CUDA {', '.join(installed)} is installed but the loader does not find its {name}")
             score = min(score, 0.5)
             wanted = None
-    if not named and c.violations("cuda-library-mismatch"):
+    if c.violations("cuda-library-mismatch"):
         _from_check(c, "cuda-library-mismatch", evidence)
-        score = 0.55
-        wanted = row.cuda if row else None
+        score = max(score, 0.55) + (0.05 if named else 0)  # backed by the text and by the check
+        wanted = wanted or (row.cuda if row else None)
     if not score:
         return None
     if row and row.cuda:
         evidence.append(f"TensorFlow {f.tensorflow} expects CUDA {row.cuda} and cuDNN {row.cudnn} (tested build configurations)")
+    if wanted and wanted.endswith(".x") and row and row.cuda and row.cuda.split(".")[0] == wanted.split(".")[0]:
+        wanted = row.cuda  # the exact CUDA of the installed release's build, not the library's series
     if f.built_cuda and row and row.cuda:
         evidence.append(f"the installed TensorFlow was built against CUDA {f.built_cuda}"
                         + (f" and cuDNN {f.built_cudnn}" if f.built_cudnn else "") + f" ({f.origin.get('built_cuda')})")

@@ -46,17 +46,32 @@ def _compiled(symptom: Symptom) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(pattern, re.I | re.M) for pattern in symptom.patterns)
 
 
+_LOG_PREFIX = re.compile(r"^[0-9TWIEF:.,/ \-\[\]]{8,}")  # "2023-06-01 15:58:54.130390: I " / "W0000 00:00:17373.25 10111 "
+
+
 def match(knowledge: Knowledge, error: ErrorText) -> dict[str, list[Hit]]:
-    """Every symptom of the catalogue found in ``error``: symptom id -> hits in line order (absent ids: no hit)."""
+    """Every symptom of the catalogue found in ``error``: symptom id -> hits in line order (absent ids: no hit).
+
+    Log lines that differ only in their timestamp prefix are matched once (TensorFlow repeats the same
+    warning thousands of times), so a long log costs what its distinct lines cost.
+    """
     found: dict[str, list[Hit]] = {}
-    for symptom in knowledge.symptoms:
-        patterns = _compiled(symptom)
-        for number, line in zip(error.numbers, error.lines):
-            for pattern in patterns:
-                hit = pattern.search(line)
-                if hit:
-                    found.setdefault(symptom.id, []).append(Hit(symptom, number, line, hit))
-                    break
+    compiled = [(symptom, _compiled(symptom)) for symptom in knowledge.symptoms]
+    seen: dict[str, list[tuple[Symptom, re.Match[str]]]] = {}
+    for number, line in zip(error.numbers, error.lines):
+        key = _LOG_PREFIX.sub("", line)
+        matched = seen.get(key)
+        if matched is None:
+            matched = []
+            for symptom, patterns in compiled:
+                for pattern in patterns:
+                    hit = pattern.search(line)
+                    if hit:
+                        matched.append((symptom, hit))
+                        break
+            seen[key] = matched
+        for symptom, hit in matched:
+            found.setdefault(symptom.id, []).append(Hit(symptom, number, line, hit))
     return found
 
 

@@ -1,0 +1,234 @@
+"""The consistency check: installed versions pinned against the solver's own requirements.
+
+Plans from tests/cases/plans.yaml are installed as they were planned (consistent), then one fact
+is pinned wrong (CUDA, driver, Python, TensorFlow): the check must report the requirement it breaks.
+Also: the examples from the issue that asked for it (doctor gave false all-clears before).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import kbsolver
+from kbsolver.cli import app
+from kbsolver.consistency import Environment, check
+from kbsolver.doctor import FINDING_IDS, diagnose, read_error
+from kbsolver.doctor.symptoms import match, text_facts
+from kbsolver.knowledge import Knowledge
+from kbsolver.schema import validate_output
+from kbsolver.solver import Factory
+
+HERE = Path(__file__).parent
+PLANS = [c for c in yaml.safe_load((HERE / "cases" / "plans.yaml").read_text(encoding="utf-8"))
+         if c["expect"].get("status") == "ok"]
+try:
+    runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+except TypeError:
+    runner = CliRunner()
+
+
+def installed(kb: Knowledge, case: dict[str, Any]) -> Optional[Environment]:
+    """The environment a user has after following the scenario's plan exactly."""
+    query = kbsolver.make_query(kb, **{("compute_capability_" if k == "compute_capability" else k): v
+                                       for k, v in case["query"].items()})
+    result = kbsolver.plan(query, kb)
+    if result.plan is None:
+        return None
+    parts = {c.name: c for c in result.plan.components}
+    tf = parts["tensorflow"]
+    driver = parts.get("nvidia-driver")
+    return Environment(
+        os=query.os, arch=query.arch, python=parts["python"].version, package=tf.package, tensorflow=tf.version,
+        distributions=(tf.package or "tensorflow",), gpu=query.gpu, compute_capability=query.compute_capability,
+        driver=driver.min_version if driver else None,
+        cuda=parts["cuda"].version if "cuda" in parts else None,
+        cudnn=parts["cudnn"].version if "cudnn" in parts else None,
+        msvc_runtime=True if query.os == "windows" else None, origin={})
+
+
+@pytest.mark.parametrize("case", PLANS, ids=[c["name"] for c in PLANS])
+def test_a_planned_install_is_consistent(kb: Knowledge, case: dict[str, Any]) -> None:
+    env = installed(kb, case)
+    assert env is not None
+    report = check(kb, env)
+    assert report.violations == [], [v.reason for v in report.violations]
+
+
+def _wrong_python(kb: Knowledge, env: Environment) -> Optional[str]:
+    assert env.tensorflow
+    factory = Factory(kb, kbsolver.Query(os=env.os or "", arch=env.arch or ""))
+    builds = [c for c in factory.tensorflow_candidates("gpu" if env.compute_capability else "cpu") if c.version == env.tensorflow]
+    return next((p for p in ("2.7", "3.5", "3.14", "3.13") if p != env.python and not any(p in c.pythons for c in builds)), None)
+
+
+@pytest.mark.parametrize("case", PLANS, ids=[c["name"] for c in PLANS])
+def test_a_wrong_pin_is_reported(kb: Knowledge, case: dict[str, Any]) -> None:
+    env = installed(kb, case)
+    assert env is not None
+    wrong_python = _wrong_python(kb, env)
+    if wrong_python:
+        broken = check(kb, Environment(**{**env.__dict__, "python": wrong_python}))
+        assert [v.finding for v in broken.violations][:1] == ["python-unsupported"], wrong_python
+    if env.compute_capability and env.driver:
+        broken = check(kb, Environment(**{**env.__dict__, "driver": "340.29"}))
+        assert "driver-too-old" in [v.finding for v in broken.violations]
+    build = kbsolver.consistency.gpu_build(kb, env.os or "", env.arch or "", env.tensorflow or "", env.package)
+    if env.cuda and build is not None and build.cuda_from != "pip":  # pip-CUDA builds ignore a system toolkit
+        other = "9.0" if not env.cuda.startswith("9") else "11.2"
+        broken = check(kb, Environment(**{**env.__dict__, "cuda": other}))
+        assert "cuda-library-mismatch" in [v.finding for v in broken.violations]
+        assert any(f"CUDA {env.cuda}" in v.reason for v in broken.violations)
+    if env.compute_capability and env.os == "windows":
+        broken = check(kb, Environment(**{**env.__dict__, "tensorflow": "2.16.1", "python": "3.11"}))
+        assert [v.finding for v in broken.violations] == ["windows-native-gpu-ended"]
+
+
+# -- the examples that gave false all-clears ----------------------------------------------------
+
+def doctor(*args: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(app, ["doctor", *args, "--format", "json"])
+    data = json.loads(result.stdout)
+    assert validate_output(data, "doctor") == []
+    return result.exit_code, data
+
+
+AMPERE = ["--no-detect", "--os", "linux", "--python", "3.8", "--tensorflow", "2.3", "--gpu", "RTX 3090", "--cuda", "10.1"]
+
+
+def test_ampere_on_cuda_10_1_with_its_error() -> None:
+    code, data = doctor(*AMPERE, "--error", "tensorflow.python.framework.errors_impl.InternalError: CUDA runtime implicit "
+                                            "initialization on GPU:0 failed. Status: device kernel image is invalid")
+    assert code == 1 and data["status"] == "findings"
+    first = data["findings"][0]
+    assert first["id"] == "compute-capability"
+    assert any("CUDA 10.1 targets compute capabilities 3.0 to 7.5" in e for e in first["evidence"])
+
+
+def test_ampere_on_cuda_10_1_without_error_text() -> None:
+    code, data = doctor(*AMPERE)
+    assert code == 1 and data["findings"][0]["id"] == "compute-capability"
+
+
+def test_ptx_jit_driver_floor() -> None:
+    code, data = doctor("--no-detect", "--os", "linux", "--tensorflow", "2.12", "--gpu", "RTX 3060", "--driver", "450.80.02")
+    first = data["findings"][0]
+    assert code == 1 and first["id"] == "driver-too-old"
+    assert any("PTX JIT of CUDA 11.8" in e and "520.61.05" in e for e in first["evidence"])
+    assert "520.61.05" in first["fix"][0]
+
+
+def test_windows_2_16_cannot_use_the_gpu() -> None:
+    code, data = doctor("--no-detect", "--os", "windows", "--python", "3.11", "--tensorflow", "2.16", "--cuda", "12.3",
+                        "--error", "Pytorch's gpu is available, but tensorflow==2.16 can't utilize the gpu.")
+    first = data["findings"][0]
+    assert code == 1 and first["id"] == "windows-native-gpu-ended"
+    assert first["plan"]["query"]["os"] == "linux"
+
+
+def _snapshot(tmp_path: Path, **sections: Any) -> Path:
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps({name: {key: {"value": value, "source": "recorded"} for key, value in fields.items()}
+                                for name, fields in sections.items()}), encoding="utf-8")
+    return path
+
+
+def test_illegal_instruction_on_a_cpu_with_avx_is_unexplained(tmp_path: Path) -> None:
+    snapshot = _snapshot(tmp_path, os={"name": "linux", "arch": "x86_64"}, cpu={"flags": {"avx": True, "avx2": True}},
+                         python={"version": "3.11.7", "bits": 64})
+    code, data = doctor("--snapshot", str(snapshot), "--error", "Illegal instruction (core dumped)")
+    assert code == 1 and data["status"] == "unexplained" and data["findings"] == []
+    assert any("instruction" in s for s in data["symptoms"])
+    assert any("AVX2" in step for step in data["next_steps"])
+
+
+def test_windows_traceback_on_a_linux_machine_diagnoses_the_text(tmp_path: Path) -> None:
+    snapshot = _snapshot(tmp_path, os={"name": "linux", "arch": "x86_64"}, python={"version": "3.11.7", "bits": 64})
+    error = tmp_path / "error.txt"
+    error.write_text('Traceback (most recent call last):\n  File "C:\\Users\\me\\AppData\\Local\\Programs\\Python\\Python37'
+                     '\\lib\\site-packages\\tensorflow\\python\\pywrap_tensorflow.py", line 58, in <module>\n'
+                     "ImportError: DLL load failed: The specified module could not be found.\n", encoding="utf-8")
+    code, data = doctor("--snapshot", str(snapshot), "--error-file", str(error))
+    assert code == 1
+    assert data["facts"]["os"]["value"] == "windows" and "error line 2" in data["facts"]["os"]["origin"]
+    assert data["facts"]["python"]["value"] == "3.7"
+    assert any("comes from a windows machine" in note for note in data["notes"])
+    assert data["findings"][0]["id"] == "msvc-runtime-missing"
+
+
+def test_no_failure_symptom_and_nothing_inconsistent_exits_0() -> None:
+    code, data = doctor("--no-detect", "--os", "linux", "--python", "3.11", "--tensorflow", "2.16.1")
+    assert code == 0 and data["status"] == "ok" and data["checked"]
+
+
+@pytest.mark.parametrize("text", [
+    "Illegal instruction (core dumped)",
+    "ImportError: DLL load failed: The specified module could not be found.",
+    "Num GPUs Available:  0",
+    "Could not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR",
+])
+def test_a_failure_symptom_never_exits_0(text: str) -> None:
+    code, data = doctor("--no-detect", "--error", text)
+    assert code == 1 and data["status"] in ("findings", "unexplained")
+
+
+# -- the symptom catalogue and facts from the text ---------------------------------------------
+
+def test_finding_vocabulary_is_one_list() -> None:
+    schema = json.loads((HERE.parent / "schemas" / "symptoms.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["$defs"]["finding"]["enum"]) == set(FINDING_IDS)
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{finding}`" in readme for finding in FINDING_IDS)
+
+
+def test_every_symptom_example_is_recognised_as_its_symptom(kb: Knowledge) -> None:
+    assert len(kb.symptoms) >= 30
+    for symptom in kb.symptoms:
+        assert symptom.sources and symptom.examples, symptom.id
+        for example in symptom.examples:
+            hits = match(kb, read_error(example))
+            assert symptom.id in hits, (symptom.id, example)
+        for finding, _ in symptom.findings:
+            assert finding in FINDING_IDS
+
+
+@pytest.mark.parametrize(("cpu", "without_avx"), [
+    ("Intel(R) Celeron(R) CPU N3050 @ 1.60GHz", True),
+    ("Intel(R) Celeron(R) CPU J1900 @ 1.99GHz", True),
+    ("Intel(R) Pentium(R) Silver N5000 CPU @ 1.10GHz", True),
+    ("Intel(R) Pentium(R) CPU G640 @ 2.80GHz", True),
+    ("Intel(R) Pentium(R) Gold G5400 CPU @ 3.70GHz", True),
+    ("Intel(R) Core(TM) i5 CPU M 480 @ 2.67GHz", False),  # the pattern needs the model number form i5-480M
+    ("Intel(R) Pentium(R) Gold 7505 @ 2.00GHz", False),  # Tiger Lake: AVX2
+    ("11th Gen Intel(R) Celeron(R) 6305 @ 1.80GHz", False),  # Tiger Lake: AVX2
+    ("Intel(R) Pentium(R) Gold 8505", False),  # Alder Lake: AVX2
+    ("Intel(R) Celeron(R) G6900 @ 3.40GHz", False),  # Alder Lake: AVX2
+    ("Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz", False),
+])
+def test_cpu_families_without_avx(kb: Knowledge, cpu: str, without_avx: bool) -> None:
+    record = next(s for s in kb.symptoms if s.id == "cpu-model-without-avx")
+    assert any(re.search(p, cpu, re.I) for p in record.patterns) is without_avx
+
+
+def test_facts_read_from_the_text(kb: Knowledge) -> None:
+    text = read_error('  File "C:\\Users\\u\\AppData\\Local\\Programs\\Python\\Python37-32\\lib\\site-packages\\x.py"\n'
+                      "Could not load dynamic library 'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n")
+    facts = {f.name: f.value for f in text_facts(match(kb, text))}
+    assert facts == {"os": "windows", "python": "3.7", "python_bits": 32}
+    linux = read_error("Successfully installed tensorflow-gpu-2.4.0\nlibcudart.so.11.0: cannot open shared object file")
+    facts = {f.name: f.value for f in text_facts(match(kb, linux))}
+    assert facts["os"] == "linux" and facts["package"] == "tensorflow-gpu" and facts["tensorflow"] == "2.4.0"
+
+
+def test_fixes_name_the_users_os_only(kb: Knowledge) -> None:
+    report = diagnose(kb, None, {"os": "linux", "tensorflow": "2.4.0"},
+                      read_error("Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot "
+                                 "open shared object file: No such file or directory"))
+    fix = " ".join(report.findings[0].fix)
+    assert "LD_LIBRARY_PATH" in fix and "Windows" not in fix and "11.x" not in fix
