@@ -97,6 +97,14 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
             found.append(Fact("gpu", frozenset(), impossible[0].text))
         if query.driver:
             found.append(_driver_fact(factory, gpu))
+    if query.avx is False:
+        admitted = [c for c in pool if not factory.needs_avx(c.version or "0")]
+        text = (f"a CPU without AVX runs official wheels {_range(admitted, pool)} only (TensorFlow 1.6 and later "
+                "use AVX: TF 1.6.0 release notes)" if admitted else
+                "a CPU without AVX runs no official wheel here: official wheels use AVX from TensorFlow 1.6 (TF 1.6.0 "
+                "release notes); other builds (from source, https://www.tensorflow.org/install/source, or third parties) "
+                "are outside the matrix")
+        found.append(Fact("avx", frozenset(admitted), text))
     if query.tensorflow:
         found.append(Fact("tensorflow", frozenset(c for c in pool if spec_contains(query.tensorflow, c.version or "0")),
                           f"you asked for TensorFlow {query.tensorflow}"))
@@ -223,7 +231,7 @@ def _single_changes(knowledge: Knowledge, query: Query) -> list[tuple[dict[str, 
     if query.arch == "x86":
         changes.append(({"arch": "x86_64"}, lambda s: f"Install 64-bit Python: {_describe(s)}"))
     if query.device == "gpu" and query.os == "windows":
-        changes.append(({"os": "linux"}, lambda s: f"Use WSL2 (Ubuntu) on this Windows machine, or Linux: {_describe(s)}"))
+        changes.append(({"os": "wsl2"}, lambda s: f"Use WSL2 (Ubuntu) on this Windows machine: {_describe(s)}"))
     if query.device == "gpu" and query.os == "macos":
         changes.append(({"os": "linux"}, lambda s: f"Use a Linux machine with the NVIDIA GPU: {_describe(s)}"))
     if query.driver and query.device == "gpu":
@@ -258,17 +266,19 @@ def suggestions_for(knowledge: Knowledge, query: Query, limit_python: int = 2) -
         solution = _try(knowledge, query.changed(**change))
         if solution is not None:
             python_ok += 1
-            found.append(Suggestion(change, f"Use Python {change['python']}: {_describe(solution)}"))
+            found.append(Suggestion(change, f"Use Python {change['python']}: {_describe(solution)}",
+                                    query.changed(**change).command_line()))
     for change, describe in _single_changes(knowledge, query):
         solution = _try(knowledge, query.changed(**change))
         if solution is not None:
-            found.append(Suggestion(change, describe(solution)))
+            found.append(Suggestion(change, describe(solution), query.changed(**change).command_line()))
     if not found:
         for python in _python_changes(knowledge, query):
             for change, describe in _single_changes(knowledge, query):
                 solution = _try(knowledge, query.changed(**python, **change))
                 if solution is not None:
-                    found.append(Suggestion({**python, **change}, describe(solution)))
+                    both = {**python, **change}
+                    found.append(Suggestion(both, describe(solution), query.changed(**both).command_line()))
                     return found
     return found
 
