@@ -87,10 +87,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def table_text(rows: list[dict[str, Any]], columns: tuple[str, ...], max_width: int = 60) -> str:
-    """A plain-text table of ``rows`` showing ``columns`` (long cells are shortened with '...')."""
+def table_text(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """A plain-text table of ``rows`` showing ``columns``; cells are never shortened (a long cell widens its column)."""
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 3] + "..." for c in line] for line in cells]
     widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

@@ -283,3 +283,27 @@ def test_validate_without_argument_checks_the_checkout_it_runs_in(tmp_path: Path
     monkeypatch.chdir(ROOT)
     ok = runner.invoke(app, ["validate"])
     assert ok.exit_code == 0 and str(ROOT / "matrix") in ok.stdout
+
+
+def test_matrix_views_never_shorten_a_cell_and_sort_versions_as_versions() -> None:
+    cuda = runner.invoke(app, ["matrix", "cuda", "--gpu", "rtx5090"]).stdout
+    assert "..." not in cuda and "12.0" in cuda.splitlines()[2]
+    wheels = runner.invoke(app, ["matrix", "wheels", "--package", "tensorflow", "--tensorflow", "2.8.0", "--os", "linux",
+                                 "--format", "json"]).stdout
+    pythons = [row["python"] for row in json.loads(wheels)]
+    assert pythons == ["3.7", "3.8", "3.9", "3.10"]
+
+
+def test_detect_inside_wsl2_without_avx_sets_the_plan_flags() -> None:
+    from kbsolver.api import detected_flags
+    from kbsolver.detect import Snapshot, found
+
+    snapshot = Snapshot()
+    snapshot.sections["os"] = {"name": found("linux", "sys.platform"), "arch": found("x86_64", "platform.machine()"),
+                               "wsl": found(2, "/proc/version"), "glibc": found("2.35", "ldd --version")}
+    snapshot.sections["cpu"] = {"flags": found({"sse2": True, "avx": False}, "/proc/cpuinfo flags")}
+    snapshot.sections["python"] = {"version": found("3.10.12", "sys.version_info"), "bits": found(64, "sys.maxsize")}
+    flags = detected_flags(snapshot)
+    assert (flags["os"], flags["avx"], flags["glibc"], flags["python_bits"]) == ("wsl2", False, "2.35", 64)
+    snapshot.sections["os"]["arch"] = found("arm64", "platform.machine()")
+    assert "avx" not in detected_flags(snapshot)  # Arm CPUs report no x86 flags: that says nothing about AVX
