@@ -489,6 +489,8 @@ def _steps(solution: Solution, floor: Optional[str], ceiling: Optional[str], rec
     environment = _environment_step(python, shell, conda is not None)
     lead = next((i for i, s in enumerate(setup) if s.commands), len(setup))  # the guide's prerequisites come first
     setup.insert(lead if conda is None else conda, environment)  # conda: the guide's CUDA comes from conda
+    if query.environment == "wsl2" and lead and not generic:  # "install WSL2 ..." before the host's driver
+        steps, setup = setup[:lead] + steps, setup[lead:]
     steps += for_shell(setup, shell) + cuda_steps
     requirements = " ".join(f'"{r}"' for r in [tf.requirement_text, *extra])
     steps.append(Step(f"Install {tf.package} {tf.version}" + (f" with {', '.join(extra)}" if extra else ""),

@@ -168,7 +168,8 @@ def test_wsl2_driver_is_the_windows_hosts_and_no_step_installs_a_linux_driver() 
     assert tuple(int(n) for n in driver["min_version"].split(".")) >= (527, 41)  # Windows floor of CUDA 12 (Table 2/3)
     everything = json.dumps(data["plan"]["steps"])
     assert not re.search(r"nvidia-driver-\d|cuda-drivers|apt-get install [^\"]*\bcuda-\d", everything)
-    assert "Windows host" in data["plan"]["steps"][0]["description"]
+    driver_step = next(s for s in data["plan"]["steps"] if "nvidia-smi" in s.get("commands", []))
+    assert "Windows host" in driver_step["description"] and "never install a Linux NVIDIA driver" in driver_step["description"]
 
 
 def test_wsl2_apt_recipe_installs_the_toolkit_package_only(kb: Knowledge) -> None:
