@@ -25,6 +25,13 @@ from .solver import Candidate, Factory, Requirement, Solution, TensorflowCandida
 from .solver.factory import JETSON
 from .solver.model import COMPUTE, CUDA, DRIVER
 
+#: What exists outside the official wheels for a CPU without AVX (not planned: the matrix has no such builds).
+NO_AVX_ELSEWHERE = ("outside the official wheels: conda-forge builds its linux-64 tensorflow for x86-64 microarchitecture "
+                    "level 1 too (no AVX; its tensorflow-sse3 package exists only in that build: "
+                    "https://github.com/conda-forge/tensorflow-feedstock/pull/428), and TensorFlow's maintainers point to "
+                    "building from source "
+                    "(https://github.com/tensorflow/tensorflow/issues/46496, https://www.tensorflow.org/install/source)")
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -100,10 +107,9 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
     if query.avx is False:
         admitted = [c for c in pool if not factory.needs_avx(c.version or "0")]
         text = (f"a CPU without AVX runs official wheels {_range(admitted, pool)} only (TensorFlow 1.6 and later "
-                "use AVX: TF 1.6.0 release notes)" if admitted else
-                "a CPU without AVX runs no official wheel here: official wheels use AVX from TensorFlow 1.6 (TF 1.6.0 "
-                "release notes); other builds (from source, https://www.tensorflow.org/install/source, or third parties) "
-                "are outside the matrix")
+                f"use AVX: TF 1.6.0 release notes); {NO_AVX_ELSEWHERE}" if admitted else
+                f"a CPU without AVX runs no official wheel here: official wheels use AVX from TensorFlow 1.6 (TF 1.6.0 "
+                f"release notes); {NO_AVX_ELSEWHERE}")
         found.append(Fact("avx", frozenset(admitted), text))
     if query.tensorflow:
         found.append(Fact("tensorflow", frozenset(c for c in pool if spec_contains(query.tensorflow, c.version or "0")),
