@@ -30,8 +30,9 @@ def plan(query: Query, knowledge: Optional[Knowledge] = None) -> PlanResult:
 def detected_flags(snapshot: Any) -> dict[str, Any]:
     """``kbsolve plan`` flags filled from a detection snapshot (only what was detected).
 
-    Keys: ``os``, ``arch`` (``x86`` for a 32-bit Python), ``python`` (X.Y), ``gpu`` (first NVIDIA GPU's name),
-    ``compute_capability`` (when the GPU reported it), ``driver``.
+    Keys: ``os`` (``wsl2`` inside WSL2), ``arch`` (``x86`` for a 32-bit Python), ``python`` (X.Y), ``gpu`` (first
+    NVIDIA GPU's name), ``compute_capability`` (when the GPU reported it), ``driver``; and the facts that only refine
+    a plan: ``avx`` (x86 CPUs: whether the CPU has AVX), ``glibc``, ``python_bits``.
     """
     flags: dict[str, Any] = {}
     for key, section, name in (("os", "os", "name"), ("arch", "os", "arch"), ("driver", "nvidia", "driver")):
@@ -43,6 +44,15 @@ def detected_flags(snapshot: Any) -> dict[str, Any]:
         flags["python"] = ".".join(str(version).split(".")[:2])
     if snapshot.get("python", "bits") == 32:
         flags["arch"] = "x86"
+    if flags.get("os") == "linux" and snapshot.get("os", "wsl") == 2:
+        flags["os"] = "wsl2"
+    cpu = snapshot.get("cpu", "flags")
+    if isinstance(cpu, dict) and "avx" in cpu and flags.get("arch") in ("x86_64", "amd64", "x86", "i686"):
+        flags["avx"] = bool(cpu["avx"])
+    if snapshot.get("os", "glibc"):
+        flags["glibc"] = str(snapshot.get("os", "glibc"))
+    if snapshot.get("python", "bits") in (32, 64):
+        flags["python_bits"] = snapshot.get("python", "bits")
     gpus = snapshot.get("nvidia", "gpus") or []
     if gpus:
         flags["gpu"] = gpus[0].get("name")

@@ -1,8 +1,9 @@
 """The ``kbsolve`` command line: parse flags, call the library, render, exit.
 
 Exit codes: 0 success (a plan; valid data), 1 no plan (conflict) or invalid data,
-2 bad input (unknown GPU, malformed flag, missing file). Results go to stdout; errors go to
-stderr as one line, never as a traceback.
+2 bad input (unknown GPU, malformed flag, missing file, a usage error). Results go to stdout; errors go
+to stderr as one line, never as a traceback — or, with ``--format json``, to stdout as one JSON object
+(``schemas/error.schema.json``). Usage errors that the command line parser finds take the same form.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import typer
 
 from .errors import DataError, InputError, KbError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Consistent TensorFlow install plans from official compatibility facts.")
+ERROR_SCHEMA_VERSION = 1
 
 
 class Format(str, Enum):
@@ -28,12 +30,53 @@ class Format(str, Enum):
 MatrixOption = typer.Option(None, "--matrix", help="Matrix files or directories to use instead of the bundled one.")
 
 
-def _fail(error: KbError) -> None:
+def error_object(error: KbError) -> dict[str, object]:
+    """The JSON form of an error (``schemas/error.schema.json``): status, reference, message, flag, hint, location."""
+    import re
+
+    flag = re.search(r"(--[a-z][a-z-]*)\b", error.message)
+    data: dict[str, object] = {"schema_version": ERROR_SCHEMA_VERSION, "status": "error", "reference": error.reference,
+                               "message": error.message, "flag": flag.group(1) if flag else None, "hint": error.hint}
+    if error.location is not None:
+        data["location"] = str(error.location)
+    if isinstance(error, DataError):
+        data["problems"] = [str(p) for p in error.problems[:200]]
+    return data
+
+
+def _report(error: KbError, json_output: bool) -> None:
+    if json_output:
+        from .render import to_json
+
+        typer.echo(to_json(error_object(error)))
+        return
     typer.echo(f"kbsolve: error: {error}", err=True)
     if isinstance(error, DataError):
         for problem in error.problems[1:50]:
             typer.echo(f"  {problem}", err=True)
+
+
+def _fail(error: KbError, json_output: bool = False) -> None:
+    _report(error, json_output)
     raise typer.Exit(error.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"kbsolve {version('kbsolver')}")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
+            typer.echo("kbsolve (version unknown)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Consistent TensorFlow install plans from official compatibility facts."""
 
 
 def _load(matrix: Optional[list[Path]]):  # type: ignore[no-untyped-def]
@@ -50,13 +93,17 @@ def plan(
     gpu: Optional[str] = typer.Option(None, "--gpu", help="GPU name or alias, e.g. rtx3060, 'GeForce RTX 3060 Laptop GPU'."),
     compute_capability: Optional[str] = typer.Option(None, "--compute-capability", help="GPU compute capability X.Y."),
     python: Optional[str] = typer.Option(None, "--python", help="Python version X.Y (default: the newest that fits)."),
-    os: Optional[str] = typer.Option(None, "--os", help="linux | windows | macos (default: this machine)."),
+    os: Optional[str] = typer.Option(
+        None, "--os", help="linux | windows | macos | wsl2 (Linux inside WSL2 on Windows; default: this machine)."),
     arch: Optional[str] = typer.Option(
         None, "--arch", help="x86_64 | arm64 | x86 (aliases amd64, aarch64...; default: this machine)."),
     driver: Optional[str] = typer.Option(None, "--driver", help="Installed NVIDIA driver version, e.g. 535.104.05."),
     tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="TensorFlow version range, e.g. 2.10.* or <2.11."),
     cpu_only: bool = typer.Option(False, "--cpu-only", help="Plan a CPU-only install."),
+    no_avx: bool = typer.Option(False, "--no-avx", help="The CPU has no AVX (official wheels need it from TF 1.6)."),
     detect: bool = typer.Option(False, "--detect", help="Fill every flag not given from this machine (kbsolve detect)."),
+    verbose: bool = typer.Option(False, "--verbose", help="Text: every note and the source list."),
+    sources: bool = typer.Option(False, "--sources", help="Text: list the source URLs."),
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
@@ -65,6 +112,7 @@ def plan(
     from .query import make_query
     from .render import plan_text, to_json
 
+    refine: dict[str, object] = {"avx": False} if no_avx else {}
     try:
         knowledge = _load(matrix)
         given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
@@ -80,14 +128,15 @@ def plan(
             given = {k: v if v is not None else found.get(k) for k, v in given.items()}
             if given["gpu"] and given["compute_capability"] and not gpu:
                 given["gpu"] = _known_gpu(knowledge, given["gpu"])
+            refine = {**{k: found[k] for k in ("avx", "glibc", "python_bits") if k in found}, **refine}
         query = make_query(knowledge, gpu=given["gpu"], compute_capability_=given["compute_capability"],
                            python=given["python"], os=given["os"], arch=given["arch"], driver=given["driver"],
-                           tensorflow=tensorflow, cpu_only=cpu_only)
+                           tensorflow=tensorflow, cpu_only=cpu_only, **refine)  # type: ignore[arg-type]
         result = make_plan(query, knowledge)
     except KbError as error:
-        _fail(error)
+        _fail(error, format is Format.json)
         return
-    typer.echo(to_json(result.to_dict()) if format is Format.json else plan_text(result))
+    typer.echo(to_json(result.to_dict()) if format is Format.json else plan_text(result, verbose, sources))
     raise typer.Exit(result.exit_code)
 
 
@@ -112,7 +161,7 @@ def detect(
     from .render import snapshot_text, to_json
 
     if python_exe is not None and not python_exe.exists():
-        _fail(InputError(f"--python-exe: no such file: {python_exe}"))
+        _fail(InputError(f"--python-exe: no such file: {python_exe}"), format is Format.json)
     snapshot = run_detection(python_exe=str(python_exe) if python_exe else None)
     typer.echo(to_json(snapshot.to_dict()) if format is Format.json else snapshot_text(snapshot))
 
@@ -247,7 +296,7 @@ def _run_doctor(error: Optional[str], error_file: Optional[str], snapshot: Optio
             machine = run_detection()
         report = diagnose(knowledge, machine, declared, text)
     except KbError as problem:
-        _fail(problem)
+        _fail(problem, format is Format.json)
         return
     typer.echo(to_json(report.to_dict()) if format is Format.json else doctor_text(report))
     raise typer.Exit(report.exit_code)
@@ -255,7 +304,9 @@ def _run_doctor(error: Optional[str], error_file: Optional[str], snapshot: Optio
 
 @app.command()
 def validate(
-    paths: Optional[list[Path]] = typer.Argument(None, help="YAML files or directories (default: the bundled matrix)."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="YAML files or directories (default: the matrix/ of the kbsolver checkout around the current "
+                   "directory, else the bundled matrix)."),
 ) -> None:
     """Check matrix files: schema, duplicate keys, order, cross-references. Exit 1 on any problem."""
     from .knowledge import check, matrix_files
@@ -264,13 +315,34 @@ def validate(
     for path in paths or []:
         if not path.exists():
             _fail(InputError(f"validate: no such file or directory: {path}"))
+    if not paths:
+        checkout = find_checkout(Path.cwd())
+        paths = [checkout / "matrix"] if checkout else None
     files = matrix_files(paths or None)
+    where = ", ".join(str(p) for p in paths) if paths else f"{files[0].parent if files else 'matrix'} (bundled)"
     problems = check(paths or None)
     if problems:
         typer.echo(problems_text(problems))
-        typer.echo(f"kbsolve validate: {len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        typer.echo(f"kbsolve validate: {len(problems)} problem(s) in {len(files)} file(s) of {where}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: {len(files)} file(s) valid")
+    typer.echo(f"ok: {len(files)} file(s) valid in {where}")
+
+
+def find_checkout(start: Path, limit: int = 32) -> Optional[Path]:
+    """The nearest directory at or above ``start`` (at most ``limit`` levels) holding a ``matrix/`` directory beside
+    a ``pyproject.toml`` that names kbsolver (a contributor's checkout), or ``None``."""
+    import re
+
+    for directory in [start, *start.parents][:limit]:
+        project = directory / "pyproject.toml"
+        if (directory / "matrix").is_dir() and project.is_file():
+            try:
+                text = project.read_text(encoding="utf-8", errors="replace")[:100_000]
+            except OSError:
+                continue
+            if re.search(r'^name\s*=\s*"kbsolver"', text, re.M):
+                return directory
+    return None
 
 
 @app.command("matrix")
@@ -299,18 +371,45 @@ def matrix_command(
                           device=device)
         rows, columns = view(_load(matrix), kind, filters)
     except KbError as error:
-        _fail(error)
+        _fail(error, format is Format.json)
         return
     typer.echo(to_json(rows) if format is Format.json else table_text(rows, columns))
 
 
-def main() -> None:
-    """Console-script entry point."""
+def _wants_json(args: list[str]) -> bool:
+    return any(a in ("--format=json",) for a in args) or any(
+        a == "--format" and b == "json" for a, b in zip(args, args[1:]))
+
+
+def _kind(error: BaseException) -> set[str]:
+    """Class names in ``error``'s ancestry: typer's parser exceptions come from click or from typer's own copy of
+    it, depending on the typer version, so they are recognised by name (``UsageError``, ``Abort``...)."""
+    return {cls.__name__ for cls in type(error).__mro__}
+
+
+def main(args: Optional[list[str]] = None) -> None:
+    """Console-script entry point: usage errors of the parser are reported like every other error (exit 2)."""
+    argv = list(sys.argv[1:] if args is None else args)
     try:
-        app()
+        code = app(args=argv, prog_name="kbsolve", standalone_mode=False)
     except KbError as error:  # pragma: no cover - commands handle their own
-        typer.echo(f"kbsolve: error: {error}", err=True)
+        _report(error, _wants_json(argv))
         sys.exit(error.exit_code)
+    except Exception as error:
+        kinds = _kind(error)
+        context = getattr(error, "ctx", None)
+        if "NoArgsIsHelpError" in kinds:
+            typer.echo(context.get_help() if context else str(error))
+            sys.exit(0)
+        if "UsageError" in kinds:
+            command = context.command_path if context else "kbsolve"
+            message = error.format_message() if hasattr(error, "format_message") else str(error)
+            _report(InputError(message, hint=f"see {command} --help"), _wants_json(argv))
+            sys.exit(2)
+        if "Abort" in kinds:
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

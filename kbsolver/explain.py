@@ -25,6 +25,13 @@ from .solver import Candidate, Factory, Requirement, Solution, TensorflowCandida
 from .solver.factory import JETSON
 from .solver.model import COMPUTE, CUDA, DRIVER
 
+#: What exists outside the official wheels for a CPU without AVX (not planned: the matrix has no such builds).
+NO_AVX_ELSEWHERE = ("outside the official wheels: conda-forge builds its linux-64 tensorflow for x86-64 microarchitecture "
+                    "level 1 too (no AVX; its tensorflow-sse3 package exists only in that build: "
+                    "https://github.com/conda-forge/tensorflow-feedstock/pull/428), and TensorFlow's maintainers point to "
+                    "building from source "
+                    "(https://github.com/tensorflow/tensorflow/issues/46496, https://www.tensorflow.org/install/source)")
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -97,6 +104,13 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
             found.append(Fact("gpu", frozenset(), impossible[0].text))
         if query.driver:
             found.append(_driver_fact(factory, gpu))
+    if query.avx is False:
+        admitted = [c for c in pool if not factory.needs_avx(c.version or "0")]
+        text = (f"a CPU without AVX runs official wheels {_range(admitted, pool)} only (TensorFlow 1.6 and later "
+                f"use AVX: TF 1.6.0 release notes); {NO_AVX_ELSEWHERE}" if admitted else
+                f"a CPU without AVX runs no official wheel here: official wheels use AVX from TensorFlow 1.6 (TF 1.6.0 "
+                f"release notes); {NO_AVX_ELSEWHERE}")
+        found.append(Fact("avx", frozenset(admitted), text))
     if query.tensorflow:
         found.append(Fact("tensorflow", frozenset(c for c in pool if spec_contains(query.tensorflow, c.version or "0")),
                           f"you asked for TensorFlow {query.tensorflow}"))
@@ -223,7 +237,7 @@ def _single_changes(knowledge: Knowledge, query: Query) -> list[tuple[dict[str, 
     if query.arch == "x86":
         changes.append(({"arch": "x86_64"}, lambda s: f"Install 64-bit Python: {_describe(s)}"))
     if query.device == "gpu" and query.os == "windows":
-        changes.append(({"os": "linux"}, lambda s: f"Use WSL2 (Ubuntu) on this Windows machine, or Linux: {_describe(s)}"))
+        changes.append(({"os": "wsl2"}, lambda s: f"Use WSL2 (Ubuntu) on this Windows machine: {_describe(s)}"))
     if query.device == "gpu" and query.os == "macos":
         changes.append(({"os": "linux"}, lambda s: f"Use a Linux machine with the NVIDIA GPU: {_describe(s)}"))
     if query.driver and query.device == "gpu":
@@ -258,17 +272,19 @@ def suggestions_for(knowledge: Knowledge, query: Query, limit_python: int = 2) -
         solution = _try(knowledge, query.changed(**change))
         if solution is not None:
             python_ok += 1
-            found.append(Suggestion(change, f"Use Python {change['python']}: {_describe(solution)}"))
+            found.append(Suggestion(change, f"Use Python {change['python']}: {_describe(solution)}",
+                                    query.changed(**change).command_line()))
     for change, describe in _single_changes(knowledge, query):
         solution = _try(knowledge, query.changed(**change))
         if solution is not None:
-            found.append(Suggestion(change, describe(solution)))
+            found.append(Suggestion(change, describe(solution), query.changed(**change).command_line()))
     if not found:
         for python in _python_changes(knowledge, query):
             for change, describe in _single_changes(knowledge, query):
                 solution = _try(knowledge, query.changed(**python, **change))
                 if solution is not None:
-                    found.append(Suggestion({**python, **change}, describe(solution)))
+                    both = {**python, **change}
+                    found.append(Suggestion(both, describe(solution), query.changed(**both).command_line()))
                     return found
     return found
 

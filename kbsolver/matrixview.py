@@ -66,7 +66,7 @@ def wheel_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:
                     rows.append({"package": w.package, "version": w.version, "python": python, "platform": tag.platform,
                                  "os": targets[0][0] if targets else None, "arch": targets[0][1] if len(targets) == 1 else None,
                                  "tag": str(tag), "yanked": w.yanked})
-    return rows
+    return sorted(rows, key=lambda r: (r["package"], version_key(r["version"]), version_key(r["python"]), r["platform"]))
 
 
 def cuda_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:
@@ -109,7 +109,7 @@ def gpu_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:
 
 def msvc_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:
     return [{"version": m.version, "toolset": m.toolset, "dlls": list(m.dlls), "download": m.download,
-             "confidence": m.confidence, "sources": _sources(m)} for m in kb.msvc]
+             "windows": list(m.windows) or None, "confidence": m.confidence, "sources": _sources(m)} for m in kb.msvc]
 
 
 def python_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:

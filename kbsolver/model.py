@@ -102,7 +102,7 @@ def build(cls: type[R], record: Mapping[str, Any]) -> R:
         if key == "sources":
             value = tuple(Source(s["url"], s.get("where", "")) for s in value)
         elif key == "steps":
-            value = tuple(Step(s["description"], s.get("command")) for s in value)
+            value = tuple(Step(s["description"], (s["command"],) if s.get("command") else ()) for s in value)
         elif isinstance(value, list):
             value = tuple(value)
         elif isinstance(value, dict):
@@ -261,15 +261,32 @@ class PlatformRequirement(Record):
         return spec_contains(self.tensorflow, version)
 
 
+SHELLS = ("bash", "powershell", "cmd")
+
+
 @dataclass(frozen=True)
 class Step:
-    """One install step (of a guide's recipe, or of a plan): what to do, and the command when there is one."""
+    """One install step (of a guide's recipe, or of a plan): what to do, and its commands when there are any.
+
+    ``commands`` are pasted one after another, each a single line (or a here-doc); ``shell`` names the
+    shell they are written for (:data:`SHELLS`), ``None`` for a guide's recipe step (its OS decides).
+    """
 
     description: str
-    command: Optional[str] = None
+    commands: tuple[str, ...] = ()
+    shell: Optional[str] = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"description": self.description, **({"command": self.command} if self.command else {})}
+    @property
+    def command(self) -> Optional[str]:
+        """The commands as one text (one per line), or ``None`` for a step without commands."""
+        return "\n".join(self.commands) or None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"description": self.description}
+        if self.commands:
+            data["shell"] = self.shell or "bash"
+            data["commands"] = list(self.commands)
+        return data
 
 
 @dataclass(frozen=True)
@@ -288,12 +305,14 @@ class InstallRecipe(Record):
 
 @dataclass(frozen=True)
 class MsvcRedist(Record):
-    """A Microsoft Visual C++ Redistributable line and the DLLs it installs."""
+    """A Microsoft Visual C++ Redistributable line, the DLLs it installs, and the Windows versions its download
+    supports (``windows``, e.g. ``("10", "11")``; empty when not recorded)."""
 
     version: str = ""
     toolset: Optional[str] = None
     dlls: tuple[str, ...] = ()
     download: Optional[str] = None
+    windows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,12 @@
 Install steps follow the official guide of the release's era (``install-recipes`` records) and
 fall back to NVIDIA's download archives; notes explain SASS vs PTX JIT, the driver floor, and
 platform requirements (AVX, 64-bit Python). Every record used contributes its source URLs.
+
+Every step names its shell (:func:`plan_shell`): bash on Linux, WSL2 and macOS; PowerShell on Windows,
+written to run on Windows PowerShell 5.1 and PowerShell 7 alike (no ``&&``, no ``export``/``source``).
+Each command is one pasteable line; a guide's consecutive commands under one title become one step.
+Inside WSL2 the NVIDIA driver is the Windows host's and no step installs a Linux driver (NVIDIA's
+CUDA on WSL User Guide, :data:`WSL_GUIDE`).
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ import re
 from typing import Optional
 
 from .compute import PTX, SASS, runs_as
-from .model import InstallRecipe, PlatformRequirement, Record, minor_of, version_key
+from .model import InstallRecipe, MsvcRedist, PlatformRequirement, Record, Step, minor_of, safe_version, version_key
 from .platforms import platform_of
-from .result import Component, Plan, Step
+from .query import Query
+from .result import Component, Plan
 from .solver import Solution, TensorflowCandidate
 from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
 
@@ -21,6 +28,21 @@ NVIDIA_DRIVERS = "https://www.nvidia.com/Download/index.aspx"
 CUDA_ARCHIVE = "https://developer.nvidia.com/cuda-toolkit-archive"
 CUDNN_ARCHIVE = "https://developer.nvidia.com/rdp/cudnn-archive"
 MSVC_DOWNLOAD = "https://aka.ms/vc14/vc_redist.x64.exe"  # Microsoft's current permalink (matrix/msvc.yaml)
+#: NVIDIA's CUDA on WSL User Guide: "Step 1: Install NVIDIA Driver for GPU Support ... This is the only driver you
+#: need to install. Do not install any Linux display driver in WSL"; section "CUDA Support for WSL 2": "users must not
+#: install any NVIDIA GPU Linux driver within WSL 2" and the WSL-Ubuntu CUDA toolkit "will not overwrite the NVIDIA
+#: driver that was already mapped into the WSL 2 environment".
+WSL_GUIDE = "https://docs.nvidia.com/cuda/wsl-user-guide/index.html"
+WSL_CUDA_DOWNLOAD = "https://developer.nvidia.com/cuda-downloads?target_os=Linux&target_arch=x86_64&Distribution=WSL-Ubuntu"
+#: The documented way to change an environment variable for good from PowerShell (about_Environment_Variables:
+#: "use the [Environment]::SetEnvironmentVariable() method"); ``$env:Path`` changes the open session only.
+PS_ENVIRONMENT = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_environment_variables"
+PROMPTS = {"bash": "$", "powershell": "PS>", "cmd": ">"}
+
+
+def plan_shell(os: str) -> str:
+    """The shell a plan's commands are written for: ``powershell`` on Windows, else ``bash``."""
+    return "powershell" if os == "windows" else "bash"
 
 
 def _requirements(solution: Solution, name: str) -> list[Requirement]:
@@ -37,6 +59,18 @@ def driver_floor(solution: Solution) -> tuple[Optional[str], list[str]]:
     floors = [r for r in requirements if r.bound]
     top = max(floors, key=lambda r: version_key(r.bound or "0")).bound if floors else None
     return top, [r.text for r in requirements]
+
+
+def driver_ceiling(solution: Solution) -> tuple[Optional[str], Optional[str]]:
+    """The last driver branch the GPU's architecture supports (``"470"``) and the requirement's text, or ``(None, None)``."""
+    ceilings = [r for r in _requirements(solution, DRIVER) if r.ceiling]
+    low = min(ceilings, key=lambda r: int(r.ceiling or "0"), default=None)
+    return (low.ceiling, low.text) if low else (None, None)
+
+
+def _binding(solution: Solution, floor: Optional[str]) -> Optional[str]:
+    """The text of the driver requirement that sets the floor (the first such, in solving order)."""
+    return next((r.text for r in _requirements(solution, DRIVER) if r.bound and r.bound == floor), None)
 
 
 _RECIPE_CUDA = re.compile(r"cuda[-_]?(\d+)[-.](\d)\b|cudatoolkit=(\d+)\.(\d+)|cuda(\d+)\.(\d)\b|cuda-repo-\w+_(\d+)\.(\d)\.")
@@ -66,13 +100,20 @@ def _recipe(solution: Solution) -> Optional[InstallRecipe]:
     another CUDA than the plan's is not used (the generic download steps are)."""
     tf = solution.tensorflow
     knowledge = solution.factory.knowledge
-    os = solution.factory.query.os
+    query = solution.factory.query
     cuda = solution.chosen[CUDA].version if CUDA in solution.chosen else None
+
+    def fits(r: InstallRecipe) -> bool:
+        if query.environment == "wsl2":  # the guide's WSL2 tab (os windows), else its Linux commands
+            return r.environment == "wsl2" or (query.os in r.os and r.environment is None)
+        return query.os in r.os and r.environment is None
+
     matches = [r for r in knowledge.install_recipes
-               if os in r.os and r.environment is None and r.device == tf.device and r.covers(tf.version or "")
+               if fits(r) and r.device == tf.device and r.covers(tf.version or "")
                and (cuda is None or not recipe_cuda(r) or cuda in recipe_cuda(r))]
     releases = [w.version for w in knowledge.releases("tensorflow")]
-    return min(matches, key=lambda r: (sum(r.covers(v) for v in releases), r.id), default=None)
+    return min(matches, key=lambda r: (r.environment != query.environment, sum(r.covers(v) for v in releases), r.id),
+               default=None)
 
 
 _ENVIRONMENT = re.compile(
@@ -98,6 +139,8 @@ def recipe_steps(recipe: InstallRecipe, tf: TensorflowCandidate) -> tuple[list[S
         if command is None:
             if "Visual C++" not in description:
                 (after if installed else setup).append(Step(description))
+        elif _LINUX_DRIVER.search(command):
+            continue  # the plan's own driver step says which driver (and, in WSL2, that none goes inside Linux)
         elif _ENVIRONMENT.search(command.strip()) or command.lstrip().startswith(("python -c", "python3 -c")):
             continue
         elif _PIP.search(command) and "tensorflow" in command:
@@ -105,10 +148,68 @@ def recipe_steps(recipe: InstallRecipe, tf: TensorflowCandidate) -> tuple[list[S
             extra += [w.strip("'\"") for w in words if not w.startswith("-") and "tensorflow" not in w]
             installed = True
         elif installed or "tensorflow" in command or "import " in command:
-            after.append(Step(description, command))
+            after.append(Step(description, (command,)))
         else:
-            setup.append(Step(description, command))
+            setup.append(Step(description, (command,)))
     return setup, extra, after
+
+
+#: Guide commands that install a Linux NVIDIA driver (``nvidia-driver-418``, ``nvidia-410``, the ``/usr/lib/nvidia``
+#: workaround): the plan's driver step replaces them, and inside WSL2 no Linux driver may be installed.
+_LINUX_DRIVER = re.compile(r"install .*\bnvidia-(driver-)?\d{3}\b|mkdir /usr/lib/nvidia")
+_SET_PATH = re.compile(r"^SET PATH=(.+);%PATH%$", re.I)
+
+
+def pasteable(command: str) -> list[str]:
+    """Split a guide's bash command into single pasteable lines: a statement broken after ``;`` inside a
+    ``python -c`` string and ``\\``-continued lines are joined, other line breaks separate commands."""
+    joined = re.sub(r";[ \t]*\n[ \t]*", ";", command)
+    joined = re.sub(r"[ \t]*\\\n[ \t]*", " ", joined)
+    return [line.strip() for line in joined.splitlines() if line.strip()]
+
+
+def _powershell_path(directories: list[str]) -> tuple[str, ...]:
+    """PowerShell commands that put ``directories`` first on the user's PATH for good, and on this session's."""
+    listed = ";".join(directories) + ";"
+    return (f"[Environment]::SetEnvironmentVariable('Path', '{listed}' + [Environment]::GetEnvironmentVariable('Path', "
+            "'User'), 'User')", f"$env:Path = '{listed}' + $env:Path")
+
+
+def for_shell(steps: list[Step], shell: str) -> list[Step]:
+    """A guide's steps in ``shell``: bash commands made pasteable; on PowerShell the cmd-only ``SET PATH=...``
+    lines become one persistent PATH step. Consecutive steps with one title become one step."""
+    converted: list[Step] = []
+    directories: list[str] = []
+    for step in steps:
+        found = [_SET_PATH.match(c) for c in step.commands]
+        if shell == "powershell" and step.commands and all(found):
+            directories += [m.group(1) for m in found if m]
+            continue
+        if directories:
+            converted.append(_path_step(directories))
+            directories = []
+        commands = tuple(line for c in step.commands for line in (pasteable(c) if shell == "bash" else [c.strip()]))
+        converted.append(Step(step.description, commands, shell if commands else None))
+    if directories:
+        converted.append(_path_step(directories))
+    return merge_steps(converted)
+
+
+def _path_step(directories: list[str]) -> Step:
+    return Step("Add the CUDA, CUPTI and cuDNN directories to PATH for your user (the guide's example folders: adjust "
+                f"them to where CUDA and cuDNN are installed; {PS_ENVIRONMENT})", _powershell_path(directories), "powershell")
+
+
+def merge_steps(steps: list[Step]) -> list[Step]:
+    """Join consecutive steps that share a title and a shell into one step with all their commands."""
+    merged: list[Step] = []
+    for step in steps:
+        last = merged[-1] if merged else None
+        if last is not None and last.description == step.description and last.shell == step.shell:
+            merged[-1] = Step(last.description, last.commands + step.commands, last.shell)
+        else:
+            merged.append(step)
+    return merged
 
 
 def _fill(text: str, tf: TensorflowCandidate) -> str:
@@ -124,7 +225,11 @@ def _fill(text: str, tf: TensorflowCandidate) -> str:
 
 
 def build_plan(solution: Solution) -> Plan:
-    """Components, numbered steps, notes and sources for a solved query."""
+    """Components, numbered steps, notes and sources for a solved query.
+
+    ``notes`` are what the user must act on (the binding driver floor, PTX JIT, unconfirmed platform needs);
+    ``details`` are the rest (every driver requirement, needs the detected machine already meets); JSON has both.
+    """
     query = solution.factory.query
     knowledge = solution.factory.knowledge
     tf = solution.tensorflow
@@ -133,18 +238,28 @@ def build_plan(solution: Solution) -> Plan:
     components = [Component("tensorflow", tf.version, tf.package, tf.extra), Component("python", python)]
     records: list[Record] = [*tf.records]
     notes: list[str] = []
+    details: list[str] = []
     steps: list[Step] = []
-    floor = None
+    floor = ceiling = None
     if tf.device == "gpu":
         components += [Component("cuda", chosen[CUDA].version), Component("cudnn", chosen[CUDNN].version)]
         records += [*chosen[CUDA].records, *chosen[CUDNN].records]
         floor, driver_texts = driver_floor(solution)
-        components.append(Component("nvidia-driver", min_version=floor or "unknown"))
-        notes.extend(driver_texts)
+        ceiling, ceiling_text = driver_ceiling(solution)
+        host = "windows-host" if query.environment == "wsl2" else None
+        components.append(Component("nvidia-driver", min_version=floor or "unknown",
+                                    max_version=f"{ceiling}.*" if ceiling else None, installed_on=host))
+        binding = _binding(solution, floor)
+        where = " on the Windows host" if host else ""
+        notes.append(f"Driver {floor} or newer{where}: {binding}." if binding else "")
+        if ceiling:
+            notes.append(f"Driver branch R{ceiling} at most: {ceiling_text}.")
+        details.extend(t for t in driver_texts if t not in (binding, ceiling_text))
         gpu = next((g for g in knowledge.gpus if g.name == query.gpu), None)
         if gpu:
             records.append(gpu)
-        notes.append(_compute_note(solution))
+        compute = _compute_note(solution)
+        (details if " natively " in compute else notes).append(compute)
     msvc = chosen.get(MSVC)
     if msvc is not None:
         components.append(Component("msvc-redist", msvc.version))
@@ -152,11 +267,13 @@ def build_plan(solution: Solution) -> Plan:
     recipe = _recipe(solution)
     if recipe is not None:
         records.append(recipe)
-    steps += _steps(solution, floor, recipe)
+    steps += _steps(solution, floor, ceiling, recipe)
     for req in platform_requirements(solution):
-        notes.append(PLATFORM_NOTES[req.requirement].format(value=req.value, upper=req.value.upper()))
+        text = PLATFORM_NOTES[req.requirement].format(value=req.value, upper=req.value.upper())
+        (details if _confirmed(query, req) else notes).append(text)
         records.append(req)
-    notes += wheel_notes(solution)
+    for text, confirmed in wheel_notes(solution):
+        (details if confirmed else notes).append(text)
     if recipe is not None and tf.device == "gpu":
         guide = sorted(recipe_cudnn(recipe) - {solution.chosen[CUDNN].version or ""})
         if guide:
@@ -164,7 +281,7 @@ def build_plan(solution: Solution) -> Plan:
                          f"{tf.cudnn} for {minor_of(tf.version or '0')}. TensorFlow accepts a runtime cuDNN of the same major "
                          "and an equal or higher minor version (its check: 'CuDNN library needs to have matching major "
                          "version and equal or higher minor version').")
-    if any("apt-key adv --fetch-keys" in (s.command or "") for s in steps):
+    if any("apt-key adv --fetch-keys" in c for s in steps for c in s.commands):
         notes.append("NVIDIA replaced its CUDA repository signing key in April 2022: where the guide's step runs "
                      "'apt-key adv --fetch-keys .../7fa2af80.pub', install NVIDIA's cuda-keyring package instead "
                      "(https://developer.nvidia.com/blog/updating-the-cuda-linux-gpg-repository-key/).")
@@ -176,9 +293,22 @@ def build_plan(solution: Solution) -> Plan:
         notes.append(f"PyPI has a Python {python} wheel of {tf.package} {tf.version}, but TensorFlow's tested-build "
                      f"table for {minor_of(tf.version or '0')} lists Python {tf.build.python}.")  # type: ignore[union-attr]
     if tf.wheel and tf.wheel.and_cuda and tf.extra == "and-cuda":
-        notes.append(f"pip installs CUDA/cuDNN from the and-cuda extra's pins: {', '.join(tf.wheel.and_cuda)}.")
+        details.append(f"pip installs CUDA/cuDNN from the and-cuda extra's pins: {', '.join(tf.wheel.and_cuda)}.")
     urls = dict.fromkeys(s.url for r in records for s in r.sources)
-    return Plan(tuple(components), tuple(steps), tuple(dict.fromkeys(n for n in notes if n)), tuple(urls))
+    if query.environment == "wsl2" and tf.device == "gpu":
+        urls[WSL_GUIDE] = None
+    shown = tuple(dict.fromkeys(n for n in notes if n))
+    return Plan(tuple(components), tuple(steps), shown, tuple(urls),
+                tuple(d for d in dict.fromkeys(details) if d and d not in shown))
+
+
+def _confirmed(query: Query, req: PlatformRequirement) -> bool:
+    """Whether detection already showed the machine meets ``req`` (AVX seen, a 64-bit Python)."""
+    if req.requirement == "cpu-isa":
+        return query.avx is True
+    if req.requirement == "python-bits":
+        return query.python_bits is not None and str(query.python_bits) == req.value
+    return False
 
 
 def _compute_note(solution: Solution) -> str:
@@ -217,9 +347,13 @@ GLIBC_FOR_TAG = {"manylinux1": "2.5", "manylinux2010": "2.12", "manylinux2014": 
 WHEEL_DERIVED = ("pip-version", "glibc", "macos-version")
 
 
-def wheel_notes(solution: Solution) -> list[str]:
+def wheel_notes(solution: Solution) -> list[tuple[str, bool]]:
     """What the chosen wheel's own tags require of the machine (the loosest tag wins, as pip takes any that fits):
-    pip, glibc (Linux) and macOS versions. These replace the install page's general statements."""
+    pip, glibc (Linux) and macOS versions. These replace the install page's general statements.
+
+    Returns ``(note, met)`` pairs: ``met`` when a plan step or the detected machine already takes care of it
+    (the environment step upgrades pip; a detected glibc at least as new).
+    """
     from packaging.tags import parse_tag
 
     query = solution.factory.query
@@ -228,19 +362,22 @@ def wheel_notes(solution: Solution) -> list[str]:
     wheel = solution.factory.knowledge.wheel(tf.package, tf.version or "")
     platforms = [t.platform for text in (wheel.tags if wheel else ()) for t in parse_tag(text)
                  if t.interpreter == f"cp{(python or '').replace('.', '')}" and (query.os, query.arch) in platform_of(t.platform)]
-    notes = []
+    notes: list[tuple[str, bool]] = []
     if query.os == "linux" and platforms:
         pips = [next((pip for prefix, pip in PIP_FOR_TAG if p.startswith(prefix)), "8.1") for p in platforms]
         glibcs = [GLIBC_FOR_TAG.get(p.split("_x86")[0].split("_aarch")[0]) or
                   ".".join(p.removeprefix("manylinux_").split("_")[:2]) for p in platforms if p.startswith("manylinux")]
-        notes.append(f"The wheel ({', '.join(sorted(set(platforms)))}) needs pip {min(pips, key=version_key)} or newer "
-                     "to be recognised: python -m pip install --upgrade pip.")
+        notes.append((f"The wheel ({', '.join(sorted(set(platforms)))}) needs pip {min(pips, key=version_key)} or newer "
+                      "to be recognised: python -m pip install --upgrade pip.", True))
         if glibcs:
-            notes.append(f"The wheel needs glibc {min(glibcs, key=version_key)} or newer (its manylinux tag).")
+            glibc = min(glibcs, key=version_key)
+            met = query.glibc is not None and safe_version(query.glibc) is not None and \
+                version_key(query.glibc) >= version_key(glibc)
+            notes.append((f"The wheel needs glibc {glibc} or newer (its manylinux tag).", met))
     if query.os == "macos" and platforms:
         versions = [".".join(p.split("_")[1:3]) for p in platforms if p.startswith("macosx_")]
         if versions:
-            notes.append(f"The wheel needs macOS {min(versions, key=version_key)} or newer (its macosx tag).")
+            notes.append((f"The wheel needs macOS {min(versions, key=version_key)} or newer (its macosx tag).", False))
     return notes
 
 
@@ -256,47 +393,112 @@ def platform_requirements(solution: Solution) -> list[PlatformRequirement]:
             and req.covers(tf.version or "") and not (req.requirement == "cpu-isa" and query.arch == "arm64")]
 
 
-def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRecipe]) -> list[Step]:
+def _driver_step(solution: Solution, floor: Optional[str], ceiling: Optional[str], shell: str) -> Step:
     query = solution.factory.query
-    knowledge = solution.factory.knowledge
-    tf = solution.tensorflow
+    limit = f", from the R{ceiling} branch or older" if ceiling else ""
+    if query.environment == "wsl2":
+        return Step(f"On the Windows host, install the NVIDIA Windows driver {floor} or newer{limit} ({NVIDIA_DRIVERS}); "
+                    f"it serves WSL2 too: never install a Linux NVIDIA driver inside WSL ({WSL_GUIDE}). Check inside WSL",
+                    ("nvidia-smi",), "bash")
+    return Step(f"Install an NVIDIA driver {floor} or newer for the {query.gpu or 'GPU'}{limit} ({NVIDIA_DRIVERS}); "
+                "check it", ("nvidia-smi",), shell)
+
+
+def _msvc_step(solution: Solution) -> Optional[Step]:
+    msvc = solution.chosen.get(MSVC)
+    if msvc is None:
+        return None
+    records = solution.factory.knowledge.msvc
+    record = next((m for m in records if m.version == msvc.version), None)
+    download = (record.download if record and record.download else MSVC_DOWNLOAD)
+    dlls = f"; it provides {', '.join(record.dlls)}" if record and record.dlls else ""
+    older = _msvc_for_old_windows(records)
+    return Step(f"Install the Microsoft Visual C++ {msvc.version} (or newer) Redistributable, x64 ({download}){dlls}{older}")
+
+
+def _msvc_for_old_windows(records: tuple[MsvcRedist, ...]) -> str:
+    """Where the current redistributable drops Windows 7/8.1 (``msvc-redist`` ``windows`` lists), the last one for them."""
+    current = next((m for m in records if m.download == MSVC_DOWNLOAD and m.windows), None)
+    if current is None or "7" in current.windows:
+        return ""
+    last = max((m for m in records if "7" in m.windows), key=lambda m: version_key(m.version), default=None)
+    if last is None:
+        return ""
+    return (f". The current one supports Windows {', '.join(current.windows)} only: on Windows 7 SP1 / 8.1 install the "
+            f"Visual Studio {last.version} Redistributable ({last.download or 'my.visualstudio.com'})")
+
+
+def _environment_step(python: str, shell: str, conda: bool) -> Step:
+    if conda:
+        where = " (in the Anaconda PowerShell Prompt, or after 'conda init powershell')" if shell == "powershell" else ""
+        return Step(f"Create and activate a conda environment with Python {python} (Miniconda){where}",
+                    (f"conda create --name tf-env python={python}", "conda activate tf-env"), shell)
+    if shell == "powershell":  # docs.python.org/3/library/venv.html: PowerShell activates with Activate.ps1
+        return Step(f"Create and activate a virtual environment with 64-bit CPython {python}, and upgrade pip (if "
+                    "PowerShell refuses to run Activate.ps1: Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope "
+                    "CurrentUser)", (f"py -{python} -m venv tf-env", r".\tf-env\Scripts\Activate.ps1",
+                                    "python -m pip install --upgrade pip"), shell)
+    return Step(f"Create and activate a virtual environment with 64-bit CPython {python}, and upgrade pip",
+                (f"python{python} -m venv tf-env", "source tf-env/bin/activate", "python -m pip install --upgrade pip"), shell)
+
+
+def _cuda_steps(solution: Solution) -> list[Step]:
+    """Generic CUDA and cuDNN steps (NVIDIA's archives) for plans whose guide recipe installs no CUDA."""
     chosen = solution.chosen
-    python = chosen[PYTHON].version or ""
-    steps: list[Step] = []
-    if tf.device == "gpu":
-        steps.append(Step(f"Install an NVIDIA driver {floor} or newer for the {query.gpu or 'GPU'} "
-                          f"({NVIDIA_DRIVERS}); check with nvidia-smi", "nvidia-smi"))
-    msvc = chosen.get(MSVC)
+    cuda, cudnn = chosen[CUDA].version, chosen[CUDNN].version
+    if solution.factory.query.environment == "wsl2":
+        toolkit = (f"Install CUDA Toolkit {cuda} for WSL-Ubuntu ({CUDA_ARCHIVE}: Linux > x86_64 > WSL-Ubuntu; "
+                   f"{WSL_CUDA_DOWNLOAD} for the newest): its packages bring no driver ({WSL_GUIDE})")
+    else:
+        toolkit = f"Install CUDA Toolkit {cuda} ({CUDA_ARCHIVE})"
+    return [Step(toolkit), Step(f"Install cuDNN {cudnn} for CUDA {cuda} ({CUDNN_ARCHIVE}) and put its bin/lib directory "
+                                "on the library path")]
+
+
+def _installs_cuda(step: Step) -> bool:
+    return any(_RECIPE_CUDA.search(c) for c in step.commands)
+
+
+def _steps(solution: Solution, floor: Optional[str], ceiling: Optional[str], recipe: Optional[InstallRecipe]) -> list[Step]:
+    query = solution.factory.query
+    tf = solution.tensorflow
+    python = solution.chosen[PYTHON].version or ""
+    shell = plan_shell(query.os)
+    gpu = tf.device == "gpu"
+    steps: list[Step] = [_driver_step(solution, floor, ceiling, shell)] if gpu else []
+    msvc = _msvc_step(solution)
     if msvc is not None:
-        record = next((m for m in knowledge.msvc if m.version == msvc.version), None)
-        download = (record.download if record and record.download else MSVC_DOWNLOAD)
-        dlls = f"; it provides {', '.join(record.dlls)}" if record and record.dlls else ""
-        steps.append(Step(f"Install the Microsoft Visual C++ {msvc.version} (or newer) Redistributable, x64 "
-                          f"({download}){dlls}", None))
-    venv = f"py -{python} -m venv tf-env" if query.os == "windows" else f"python{python} -m venv tf-env"
-    activate = r"tf-env\Scripts\activate" if query.os == "windows" else "source tf-env/bin/activate"
-    steps.append(Step(f"Create and activate a virtual environment with 64-bit CPython {python}", f"{venv} && {activate}"))
+        steps.append(msvc)
     extra: list[str] = []
     after: list[Step] = []
+    setup: list[Step] = []
     if recipe is not None:
         setup, extra, after = recipe_steps(recipe, tf)
-        conda = next((i for i, s in enumerate(setup) if (s.command or "").startswith("conda install")), None)
-        if conda is not None:  # the guide's CUDA comes from conda: a conda environment, after installing Miniconda
-            steps.pop()
-            setup.insert(conda, Step(f"Create and activate a conda environment with Python {python} (Miniconda)",
-                                     f"conda create --name tf-env python={python} && conda activate tf-env"))
-        steps += setup
-    if tf.device == "gpu" and tf.cuda_from != "pip" and not any(s.command and "cud" in s.command.lower() for s in steps):
-        steps.append(Step(f"Install CUDA Toolkit {chosen[CUDA].version} ({CUDA_ARCHIVE})", None))
-        steps.append(Step(f"Install cuDNN {chosen[CUDNN].version} for CUDA {chosen[CUDA].version} ({CUDNN_ARCHIVE}) "
-                          "and put its bin/lib directory on the library path", None))
+        if query.environment == "wsl2":  # the cuda-X-Y metapackage brings a Linux driver; cuda-toolkit-X-Y does not
+            setup = [Step(s.description, tuple(re.sub(r"\bcuda-(\d+-\d+)\b", r"cuda-toolkit-\1", c) for c in s.commands),
+                          s.shell) for s in setup]
+    # the guide's "install the driver, the CUDA Toolkit and cuDNN" text becomes the plan's own driver + CUDA/cuDNN steps
+    generic = [i for i, s in enumerate(setup) if not s.commands and "CUDA Toolkit" in s.description]
+    needs_cuda = gpu and tf.cuda_from != "pip" and not any(_installs_cuda(s) for s in setup)
+    cuda_steps = _cuda_steps(solution) if needs_cuda else []
+    if generic:
+        setup = [s for i, s in enumerate(setup) if i not in generic[1:]]
+        setup[generic[0]:generic[0] + 1] = cuda_steps
+        cuda_steps = []
+    conda = next((i for i, s in enumerate(setup) if any(c.startswith("conda install") for c in s.commands)), None)
+    environment = _environment_step(python, shell, conda is not None)
+    lead = next((i for i, s in enumerate(setup) if s.commands), len(setup))  # the guide's prerequisites come first
+    setup.insert(lead if conda is None else conda, environment)  # conda: the guide's CUDA comes from conda
+    if query.environment == "wsl2" and lead and not generic:  # "install WSL2 ..." before the host's driver
+        steps, setup = setup[:lead] + steps, setup[lead:]
+    steps += for_shell(setup, shell) + cuda_steps
     requirements = " ".join(f'"{r}"' for r in [tf.requirement_text, *extra])
     steps.append(Step(f"Install {tf.package} {tf.version}" + (f" with {', '.join(extra)}" if extra else ""),
-                      f"python -m pip install {requirements}"))
+                      (f"python -m pip install {requirements}",), shell))
     troubleshooting = [s for s in after if "fails" in s.description]
-    steps += [s for s in after if s not in troubleshooting]
+    steps += for_shell([s for s in after if s not in troubleshooting], shell)
     modern = version_key(tf.version or "0") >= version_key("2.1")  # tf.config.list_physical_devices arrived in 2.1
     probe = "tf.config.list_physical_devices('GPU')" if modern else "tf.test.is_gpu_available()"
     check = f"python -c \"import tensorflow as tf; print(tf.__version__, {probe})\""
-    steps.append(Step("Check that TensorFlow imports" + (" and sees the GPU" if tf.device == "gpu" else ""), check))
-    return steps + troubleshooting
+    steps.append(Step("Check that TensorFlow imports" + (" and sees the GPU" if gpu else ""), (check,), shell))
+    return merge_steps(steps + for_shell(troubleshooting, shell))

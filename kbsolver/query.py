@@ -23,6 +23,11 @@ class Query:
     ``gpu`` the GPU's official name or ``None``, ``compute_capability`` "X.Y" or ``None``,
     ``driver`` an NVIDIA driver version as written or ``None``, ``tensorflow`` a PEP 440
     specifier or ``None``, ``cpu_only`` True for a plan without CUDA.
+
+    ``environment`` is ``"wsl2"`` for Linux inside WSL2 on a Windows host (the NVIDIA driver is the
+    Windows host's), else ``None``. ``avx`` is ``False`` for a CPU without AVX (``--no-avx`` or
+    detected), ``True`` when detection saw AVX, ``None`` when unknown. ``glibc`` and ``python_bits``
+    are what detection read (``None`` when not detected); they only drop notes the machine already meets.
     """
 
     os: str
@@ -33,6 +38,20 @@ class Query:
     driver: Optional[str] = None
     tensorflow: Optional[str] = None
     cpu_only: bool = False
+    environment: Optional[str] = None
+    avx: Optional[bool] = None
+    glibc: Optional[str] = None
+    python_bits: Optional[int] = None
+
+    @property
+    def driver_os(self) -> str:
+        """The OS whose NVIDIA driver runs CUDA: the Windows host's for WSL2, else :attr:`os`."""
+        return "windows" if self.environment == "wsl2" else self.os
+
+    @property
+    def platform_label(self) -> str:
+        """``"wsl2"`` inside WSL2, else the OS name (as ``--os`` spells it)."""
+        return self.environment or self.os
 
     @property
     def device(self) -> str:
@@ -40,12 +59,39 @@ class Query:
         return "gpu" if self.compute_capability and not self.cpu_only else "cpu"
 
     def changed(self, **changes: Any) -> Query:
-        """A copy with ``changes`` applied (keys as in :meth:`to_dict`)."""
+        """A copy with ``changes`` applied (keys as in :meth:`to_dict`); ``os="wsl2"`` means Linux inside WSL2,
+        any other ``os`` leaves WSL2."""
+        if changes.get("os") == "wsl2":
+            changes = {**changes, "os": "linux", "environment": "wsl2"}
+        elif "os" in changes:
+            changes = {"environment": None, **changes}
         return dataclasses.replace(self, **changes)
+
+    def command_line(self) -> str:
+        """The ``kbsolve plan`` command that asks this query, quoted so that bash, PowerShell and cmd read it alike."""
+        flags: list[tuple[str, Any]] = [
+            ("--gpu", self.gpu), ("--compute-capability", None if self.gpu else self.compute_capability),
+            ("--python", self.python), ("--os", self.platform_label), ("--arch", self.arch), ("--driver", self.driver),
+            ("--tensorflow", self.tensorflow), ("--cpu-only", self.cpu_only or None), ("--no-avx", self.avx is False or None)]
+        words = ["kbsolve", "plan"]
+        for flag, value in flags:
+            if value is True:
+                words.append(flag)
+            elif value is not None:
+                words += [flag, shell_word(str(value))]
+        return " ".join(words)
 
     def to_dict(self) -> dict[str, Any]:
         """The normalised inputs as JSON-ready data (``None`` fields omitted)."""
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+def shell_word(value: str) -> str:
+    """``value`` as one word for bash, PowerShell and cmd alike: bare when it is plain, else in double quotes
+    (no shell expands ``*``, ``<`` or ``=`` inside them; the flag values never hold ``"``, ``$`` or a backtick)."""
+    if re.fullmatch(r"[A-Za-z0-9._+-]+", value):
+        return value
+    return '"' + re.sub(r'["$`]', "", value) + '"'
 
 
 def tensorflow_spec(text: str) -> str:
@@ -98,10 +144,14 @@ def make_query(
     driver: Optional[str] = None,
     tensorflow: Optional[str] = None,
     cpu_only: bool = False,
+    avx: Optional[bool] = None,
+    glibc: Optional[str] = None,
+    python_bits: Optional[int] = None,
 ) -> Query:
     """Normalise raw user input into a :class:`Query`.
 
-    ``os``/``arch`` default to the running machine. A GPU name is resolved through the matrix
+    ``os``/``arch`` default to the running machine; ``os`` ``wsl2`` (or ``wsl``) is Linux inside WSL2.
+    ``avx=False`` plans for a CPU without AVX. A GPU name is resolved through the matrix
     (its compute capability is filled in); a conflicting ``compute_capability_`` raises.
     Raises :class:`~kbsolver.errors.InputError` (exit code 2) naming the flag at fault.
     """
@@ -133,4 +183,8 @@ def make_query(
         driver=driver_version(driver) if driver else None,
         tensorflow=tensorflow_spec(tensorflow) if tensorflow else None,
         cpu_only=cpu_only,
+        environment="wsl2" if os and os.strip().lower() in ("wsl", "wsl2") else None,
+        avx=avx,
+        glibc=glibc,
+        python_bits=python_bits,
     )

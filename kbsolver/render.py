@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 from typing import Any
 
 from .errors import Problem
@@ -15,26 +14,27 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def flags_for(change: dict[str, Any]) -> str:
-    """The ``kbsolve plan`` flags that apply a suggestion's change: ``{"cpu_only": True}`` -> ``--cpu-only``."""
-    parts = []
-    for key, value in change.items():
-        flag = "--" + key.replace("_", "-")
-        parts.append(flag if value is True else f"{flag} {shlex.quote(str(value))}")
-    return " ".join(parts)
-
-
 def _suggestion(s: Suggestion) -> str:
-    return f"  - {s.summary}\n      kbsolve plan ... {flags_for(s.change)}"
+    return f"  - {s.summary}\n      {s.command}"
 
 
-def plan_text(result: PlanResult) -> str:
-    """Human-readable rendering of a plan or a conflict."""
+PROMPTS = {"bash": "$", "powershell": "PS>", "cmd": ">"}
+
+
+def plan_text(result: PlanResult, verbose: bool = False, sources: bool = False) -> str:
+    """Human-readable rendering of a plan or a conflict.
+
+    By default a plan shows its components, steps (each command after its shell's prompt, ``$`` or ``PS>``),
+    the notes the user must act on and one line about sources; ``verbose`` adds every detail note and the
+    source list, ``sources`` the source list alone.
+    """
     q = result.query
     target = f"{q.gpu} (compute capability {q.compute_capability})" if q.gpu else (
         f"compute capability {q.compute_capability}" if q.compute_capability else "no GPU")
     python = f"Python {q.python}" if q.python else "any Python"
-    head = f"TensorFlow install plan for {target}{', CPU only' if q.cpu_only else ''}, {python}, {q.os} {q.arch}"
+    where = f"{q.os} {q.arch}" + (" inside WSL2" if q.environment == "wsl2" else "") + \
+        (", a CPU without AVX" if q.avx is False else "")
+    head = f"TensorFlow install plan for {target}{', CPU only' if q.cpu_only else ''}, {python}, {where}"
     lines = [head, ""]
     if result.plan is None:
         conflict = result.conflict
@@ -49,7 +49,8 @@ def plan_text(result: PlanResult) -> str:
     lines.append("Components:")
     for c in plan.components:
         if c.min_version:
-            value = f">= {c.min_version}"
+            value = f">= {c.min_version}" + (f", <= {c.max_version.replace('.*', '.x')}" if c.max_version else "")
+            value += "  (on the Windows host)" if c.installed_on == "windows-host" else ""
         else:
             value = c.version or ""
             if c.package:
@@ -58,12 +59,16 @@ def plan_text(result: PlanResult) -> str:
     lines += ["", "Steps:"]
     for number, step in enumerate(plan.steps, 1):
         lines.append(f"  {number}. {step.description}")
-        if step.command:
-            lines.append("       $ " + step.command.replace("\n", "\n         "))
-    if plan.notes:
-        lines += ["", "Notes:"] + [f"  - {note}" for note in plan.notes]
-    if plan.sources:
+        prompt = PROMPTS.get(step.shell or "bash", "$")
+        lines += [f"       {prompt} {command}" for command in step.commands]
+    notes = plan.notes + (plan.details if verbose else ())
+    if notes:
+        lines += ["", "Notes:"] + [f"  - {note}" for note in notes]
+    if plan.sources and (verbose or sources):
         lines += ["", "Sources:"] + [f"  - {url}" for url in plan.sources]
+    elif plan.sources:
+        hidden = f"; {len(plan.details)} more note(s) with --verbose" if plan.details else ""
+        lines += ["", f"Sources: {len(plan.sources)} pages (--sources lists them; --format json has everything{hidden})."]
     return "\n".join(lines)
 
 
@@ -82,10 +87,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def table_text(rows: list[dict[str, Any]], columns: tuple[str, ...], max_width: int = 60) -> str:
-    """A plain-text table of ``rows`` showing ``columns`` (long cells are shortened with '...')."""
+def table_text(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """A plain-text table of ``rows`` showing ``columns``; cells are never shortened (a long cell widens its column)."""
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 3] + "..." for c in line] for line in cells]
     widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

@@ -1,7 +1,8 @@
 """Result types of ``plan``: a plan, or a conflict with reasons and verified suggestions.
 
 :meth:`PlanResult.to_dict` produces the JSON contract published as ``schemas/plan.schema.json``
-(``schema_version`` 1).
+(``schema_version`` 2: steps carry ``shell`` and ``commands``; the driver may carry ``max_version`` and
+``installed_on``; suggestions carry ``command``; ``details`` holds the notes a text plan leaves out).
 """
 
 from __future__ import annotations
@@ -12,34 +13,40 @@ from typing import Any, Optional
 from .model import Step
 from .query import Query
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
 class Component:
     """One part of the plan: ``name`` from the contract's vocabulary (tensorflow, python, cuda, cudnn,
-    nvidia-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor)."""
+    nvidia-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor, and
+    ``max_version`` ``"470.*"`` where the GPU's architecture ends with a driver branch). ``installed_on`` is
+    ``"windows-host"`` for the driver of a WSL2 plan."""
 
     name: str
     version: Optional[str] = None
     package: Optional[str] = None
     extra: Optional[str] = None
     min_version: Optional[str] = None
+    max_version: Optional[str] = None
+    installed_on: Optional[str] = None
 
     def to_dict(self) -> dict[str, str]:
         data = {"name": self.name, "package": self.package, "extra": self.extra, "version": self.version,
-                "min_version": self.min_version}
+                "min_version": self.min_version, "max_version": self.max_version, "installed_on": self.installed_on}
         return {k: v for k, v in data.items() if v is not None}
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A consistent install plan: components, steps, notes, and the source URLs it rests on."""
+    """A consistent install plan: components, steps, notes, the source URLs it rests on, and ``details``
+    (notes that change nothing the user does, e.g. driver requirements below the binding one)."""
 
     components: tuple[Component, ...]
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
 
     def component(self, name: str) -> Optional[Component]:
         """The component called ``name``, or ``None``."""
@@ -47,18 +54,20 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {"components": [c.to_dict() for c in self.components], "steps": [s.to_dict() for s in self.steps],
-                "notes": list(self.notes), "sources": list(self.sources)}
+                "notes": list(self.notes), "details": list(self.details), "sources": list(self.sources)}
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A change to the query (its own keys) that gives a plan; verified by solving again."""
+    """A change to the query (its own keys) that gives a plan; verified by solving again. ``command`` is the
+    full ``kbsolve plan`` command line of the changed query."""
 
     change: dict[str, Any]
     summary: str
+    command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"change": dict(self.change), "summary": self.summary}
+        return {"change": dict(self.change), "summary": self.summary, "command": self.command}
 
 
 @dataclass(frozen=True)

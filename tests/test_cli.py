@@ -51,7 +51,7 @@ def test_python312_on_native_windows_gpu_is_a_conflict_with_verified_suggestions
     assert "Python 3.12 needs TensorFlow >= 2.16" in messages
     assert "native-Windows GPU builds end at 2.10" in messages
     changes = [s["change"] for s in data["conflict"]["suggestions"]]
-    assert {"os": "linux"} in changes and any("python" in c for c in changes)
+    assert {"os": "wsl2"} in changes and any("python" in c for c in changes)
     for change in changes:  # each suggestion solves when applied
         flags = ["--gpu", "rtx3060", "--python", change.get("python", "3.12"), "--os", change.get("os", "windows")]
         if change.get("cpu_only"):
@@ -70,7 +70,7 @@ def test_text_output_is_readable() -> None:
 def test_conflict_text_names_the_clash() -> None:
     result = run("plan", "--gpu", "rtx3060", "--python", "3.12", "--os", "windows")
     assert result.exit_code == 1
-    assert "Why:" in result.stdout and "--os linux" in result.stdout
+    assert "Why:" in result.stdout and "--os wsl2" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,10 @@ Facts used (each from the matrix record named):
 - the driver floor of a CUDA version: ``cuda-majors`` (minor-version compatibility) and
   ``cuda-toolkits`` (toolkit driver, Table 3); nvcc's lowest target: ``cuda-toolkits``;
 - the CUDA versions a cuDNN release supports: ``cudnn``;
-- the MSVC runtime a Windows build needs: ``tf-platform-requirements``.
+- the MSVC runtime a Windows build needs: ``tf-platform-requirements``;
+- the first release whose x86 wheels need AVX (for a CPU without it): ``tf-platform-requirements`` (cpu-isa);
+- the last driver branch of the GPU's architecture (a driver ceiling): ``gpu-architectures``.
+Inside WSL2 (``Query.environment``) every driver number is the Windows host's (``Query.driver_os``).
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from .model import (
 
 JETSON = ("Jetson modules run NVIDIA's JetPack builds of TensorFlow (developer.nvidia.com/embedded/downloads), "
           "not the PyPI wheels")
-PACKAGE_PREFERENCE = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")
+PACKAGE_PREFERENCE = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos",
+                      "tensorflow-cpu-aws")
 
 
 def at_least(name: str, floor: str, text: str) -> Requirement:
@@ -173,7 +177,7 @@ class Factory:
                             lambda p, s=sass, x=ptx: runs_as(p.version, s, x) is not None)]
         if runs_as(cc, sass, ptx) == PTX and c.cuda:
             ga = self._ga(c.cuda)
-            driver = ga.driver(self.query.os) if ga else None
+            driver = ga.driver(self.query.driver_os) if ga else None
             if driver:
                 deps.append(at_least(DRIVER, driver, f"PTX JIT of CUDA {c.cuda} code needs the toolkit driver {driver} or newer "
                                                      "(minor-version compatibility does not cover PTX JIT)"))
@@ -192,15 +196,16 @@ class Factory:
         of the series' first release. ``(None, reason)`` when the matrix has no such number.
         """
         major = series.split(".")[0]
+        os = self.query.driver_os
         record = self.knowledge.cuda_major(major)
-        floor = record.floor(self.query.os) if record else None
+        floor = record.floor(os) if record else None
         if floor:
             return floor, f"minor-version compatibility floor of CUDA {major}.x"
         ga = self._ga(series)
-        driver = ga.driver(self.query.os) if ga else None
+        driver = ga.driver(os) if ga else None
         if driver:
             return driver, f"toolkit driver of CUDA {ga.version}"  # type: ignore[union-attr]
-        return None, f"no published driver floor for CUDA {series} on {self.query.os}"
+        return None, f"no published driver floor for CUDA {series} on {os}"
 
     @cached_property
     def cuda_candidates(self) -> list[Candidate]:
@@ -216,7 +221,8 @@ class Factory:
         deps = []
         floor, why = self.driver_floor(c.version)
         if floor:
-            text = f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.os} ({why})"
+            host = " (the Windows host's driver, for WSL2)" if self.query.environment == "wsl2" else ""
+            text = f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.driver_os}{host} ({why})"
             deps.append(at_least(DRIVER, floor, text))
         targets = self.cuda_targets(c.version)
         if targets and self.query.compute_capability:
@@ -272,6 +278,10 @@ class Factory:
                              "tensorflow")]
         if q.python:
             roots.append(Requirement(PYTHON, f"Python {q.python} (declared)", lambda c: c.version == q.python, "python"))
+        if q.avx is False:
+            roots.append(Requirement(TENSORFLOW, "a CPU without AVX (official x86 wheels use AVX from the release the "
+                                                 "matrix's cpu-isa record names)",
+                                     lambda c: not self.needs_avx(c.version or "0"), "avx"))
         if device == "gpu":
             name = q.gpu or "the GPU"
             roots.append(Requirement(COMPUTE, f"{name} is compute capability {q.compute_capability}",
@@ -336,16 +346,23 @@ class Factory:
             deps.append(Requirement(
                 DRIVER, f"{architecture.architecture} GPUs are supported up to the R{branch} driver branch (NVIDIA's "
                         f"driver and architecture matrix); {name} cannot use a newer driver",
-                lambda d, b=branch: d.version is None or int(d.version.split(".")[0]) <= b))
+                lambda d, b=branch: d.version is None or int(d.version.split(".")[0]) <= b, ceiling=str(branch)))
         first = self.first_toolkit_for(c.version or "")
         if first is None:
             return deps
-        driver = first.driver(self.query.os)
+        driver = first.driver(self.query.driver_os)
         if not driver:
-            return [*deps, Requirement(DRIVER, f"NVIDIA published no {self.query.os} driver for CUDA {first.version}, the "
+            return [*deps, Requirement(DRIVER, f"NVIDIA published no {self.query.driver_os} driver for CUDA {first.version}, the "
                                                f"first CUDA in the matrix that targets {name}", lambda d: False)]
         return [*deps, at_least(DRIVER, driver, f"derived: {name} needs a driver at least as new as {driver}, the toolkit "
                                                 f"driver of CUDA {first.version}, the first CUDA in the matrix that targets it")]
+
+    def needs_avx(self, version: str) -> bool:
+        """Whether the official wheels of TF ``version`` for the query's platform need AVX (``tf-platform-requirements``
+        cpu-isa records; the Arm wheels need none)."""
+        return self.query.arch != "arm64" and any(
+            r.requirement == "cpu-isa" and r.value == "avx" and self.query.os in r.os and r.covers(version)
+            for r in self.knowledge.platform_requirements)
 
     @cached_property
     def jetson(self) -> bool:

@@ -68,7 +68,8 @@ class Requirement:
 
     ``text`` says it in plain words ("TensorFlow 2.10.1 has wheels for Python 3.7-3.10");
     ``key`` names the query fact it comes from (``python``, ``os``...) for root requirements;
-    ``bound`` is the lower bound of an "X or newer" requirement (driver floors, MSVC runtime).
+    ``bound`` is the lower bound of an "X or newer" requirement (driver floors, MSVC runtime);
+    ``ceiling`` the last driver branch of an "R470 or older" requirement (``"470"``).
     """
 
     name: str
@@ -76,6 +77,7 @@ class Requirement:
     test: Callable[[Any], bool] = field(compare=False)
     key: Optional[str] = None
     bound: Optional[str] = None
+    ceiling: Optional[str] = None
 
     def __repr__(self) -> str:
         return f"Requirement({self.name}: {self.text})"
