@@ -139,7 +139,8 @@ def build_plan(solution: Solution) -> Plan:
         components += [Component("cuda", chosen[CUDA].version), Component("cudnn", chosen[CUDNN].version)]
         records += [*chosen[CUDA].records, *chosen[CUDNN].records]
         floor, driver_texts = driver_floor(solution)
-        components.append(Component("nvidia-driver", min_version=floor or "unknown"))
+        driver_name = "macos-cuda-driver" if query.os == "macos" else "nvidia-driver"
+        components.append(Component(driver_name, min_version=floor or "unknown"))
         notes.extend(driver_texts)
         gpu = next((g for g in knowledge.gpus if g.name == query.gpu), None)
         if gpu:
@@ -256,6 +257,22 @@ def platform_requirements(solution: Solution) -> list[PlatformRequirement]:
             and req.covers(tf.version or "") and not (req.requirement == "cpu-isa" and query.arch == "arm64")]
 
 
+def _macos_driver_steps(solution: Solution, floor: Optional[str]) -> list[Step]:
+    """macOS: the GPU's display driver, then NVIDIA's "CUDA Driver" for Mac (a separate package; ``cuda-toolkits``
+    records say which macOS versions the CUDA release supports and whether NVIDIA names a lowest CUDA Driver)."""
+    query = solution.factory.query
+    cuda = solution.chosen[CUDA].version or ""
+    macos = solution.factory.macos_builds(cuda)
+    where = f"macOS {', '.join(macos)}" if macos else "macOS"
+    gpu = query.gpu or "GPU"
+    version = f"{floor} or newer" if floor else "(NVIDIA names no minimum version for it)"
+    return [Step(f"Run {where} (the versions NVIDIA's CUDA {cuda} installation guide for Mac OS X supports) with the "
+                 f"{gpu}'s display driver for that macOS build installed", "sw_vers -productVersion"),
+            Step(f"Install the CUDA Driver for Mac {version}: the 'CUDA Driver' package of the CUDA {cuda} installer "
+                 f"puts it in /Library/Frameworks/CUDA.framework ({CUDA_ARCHIVE}); check with kextstat",
+                 "kextstat | grep -i com.nvidia")]
+
+
 def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRecipe]) -> list[Step]:
     query = solution.factory.query
     knowledge = solution.factory.knowledge
@@ -263,7 +280,9 @@ def _steps(solution: Solution, floor: Optional[str], recipe: Optional[InstallRec
     chosen = solution.chosen
     python = chosen[PYTHON].version or ""
     steps: list[Step] = []
-    if tf.device == "gpu":
+    if tf.device == "gpu" and query.os == "macos":
+        steps += _macos_driver_steps(solution, floor)
+    elif tf.device == "gpu":
         steps.append(Step(f"Install an NVIDIA driver {floor} or newer for the {query.gpu or 'GPU'} "
                           f"({NVIDIA_DRIVERS}); check with nvidia-smi", "nvidia-smi"))
     msvc = chosen.get(MSVC)

@@ -18,7 +18,7 @@ SCHEMA_VERSION = 1
 @dataclass(frozen=True)
 class Component:
     """One part of the plan: ``name`` from the contract's vocabulary (tensorflow, python, cuda, cudnn,
-    nvidia-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor)."""
+    nvidia-driver, macos-cuda-driver, msvc-redist), with ``version`` (or ``min_version`` for a driver floor)."""
 
     name: str
     version: Optional[str] = None
