@@ -228,7 +228,7 @@ class Factory:
         if builds:
             return None, (f"NVIDIA published no minimum CUDA Driver for Mac for CUDA {series} (Table 3 lists Linux and "
                           "Windows only): use the CUDA Driver package of the CUDA installer, or a newer CUDA Driver for Mac")
-        return None, f"NVIDIA published no macOS build of CUDA {series}"
+        return None, f"the matrix records no macOS build of CUDA {series}"
 
     def macos_builds(self, series: str) -> tuple[str, ...]:
         """macOS versions NVIDIA lists for CUDA ``series``' macOS build (empty: no macOS build)."""
