@@ -179,7 +179,7 @@ class Knowledge:
         is_family, close = suggestions(keys, self._gpu_index)
         names = [gpu.name for gpu in (sorted(close, key=lambda g: g.name) if is_family else close)]
         instead = "give --compute-capability X.Y (nvidia-smi --query-gpu=compute_cap prints it)"
-        what = f"'{shown(name)}' names several GPUs" if is_family else f"unknown GPU '{shown(name)}'"
+        what = f"'{shown(name)}' names several GPUs" if is_family and len(names) > 1 else f"unknown GPU '{shown(name)}'"
         if len(names) > 1:
             listed = ", ".join(f"'{n}'" for n in names)
             raise UnknownGpuError(f"--gpu: {what}", hint=f"did you mean one of: {listed}? Or {instead}")

@@ -39,6 +39,12 @@ def test_family_names_list_every_variant_by_display_name(kb: Knowledge, name: st
         assert kb.find_gpu(display).name == display
 
 
+def test_gt_640_lists_its_kepler_variants(kb: Knowledge) -> None:
+    listed = _listed(_hint(kb, "GT 640"))
+    assert {"GeForce GT 640 (GK107)", "GeForce GT 640 (GDDR5)"} <= set(listed)  # pci.ids 0fc1 GK107, 1282 GK208
+    assert kb.find_gpu("GeForce GT 640 (GK107)").compute_capability == "3.0"
+
+
 def test_family_lists_are_short(kb: Knowledge) -> None:
     listed = _listed(_hint(kb, "titan"))
     assert 1 < len(listed) <= MAX_SUGGESTIONS
