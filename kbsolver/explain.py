@@ -22,7 +22,7 @@ from .model import minor_of, spec_contains, version_key
 from .query import Query
 from .result import Conflict, Suggestion
 from .solver import Candidate, Factory, Requirement, Solution, TensorflowCandidate, Unsolvable, solve
-from .solver.factory import JETSON
+from .solver.factory import JETSON, version_range
 from .solver.model import COMPUTE, CUDA, DRIVER
 
 #: What exists outside the official wheels for a CPU without AVX (not planned: the matrix has no such builds).
@@ -96,6 +96,8 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
         label = {"windows": "native-Windows", "macos": "macOS", "linux": "Linux"}[query.os]
         text = (f"{label} GPU builds end at {_bound(last, gpu, gpu)}" if version_key(last) < version_key(newest)
                 else f"{label} GPU builds cover TensorFlow {_range(gpu, cpu + gpu)}")
+        if query.python and not any(query.python in c.pythons for c in gpu):
+            text += f" (their {platform} wheels are for Python {version_range(p for c in gpu for p in c.pythons)})"
         found.append(Fact("os", frozenset(gpu), text))
         found.append(_compute_fact(factory, gpu))
         impossible = [r for r in factory.compute_dependencies(Candidate(COMPUTE, query.compute_capability))

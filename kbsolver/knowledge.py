@@ -46,7 +46,7 @@ from .model import (
     version_key,
 )
 from .paths import matrix_dir
-from .platforms import closest, wheel_targets
+from .platforms import wheel_targets
 
 #: CPython X.Y versions the wheel tags are expanded into (``py3`` tags, ``abi3`` tags).
 KNOWN_PYTHONS = ("2.7", *(f"3.{minor}" for minor in range(3, 15)))
@@ -169,14 +169,26 @@ class Knowledge:
     def find_gpu(self, name: str) -> Gpu:
         """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored).
 
-        Raises :class:`UnknownGpuError` with a did-you-mean hint when nothing matches.
+        Only the first :data:`~kbsolver.gpumatch.MAX_NAME_CHARS` characters are read. Raises
+        :class:`UnknownGpuError` when nothing matches, with a hint naming the close GPUs by their display
+        names (each a valid ``--gpu`` value): all GPUs of a family name ("RTX PRO 6000"), or the nearest
+        misspellings; else the advice to give ``--compute-capability``.
         """
-        for key in (gpu_key(name), gpu_variant_key(name)):
-            if key and key in self._gpu_index:
+        from .gpumatch import MAX_NAME_CHARS, shown, suggestions
+
+        text = name[:MAX_NAME_CHARS]
+        keys = [key for key in dict.fromkeys((gpu_key(text), gpu_variant_key(text))) if key]
+        for key in keys:
+            if key in self._gpu_index:
                 return self._gpu_index[key]
-        suggestion = closest(gpu_key(name), self._gpu_index)
-        hint = f"did you mean '{suggestion}' ({self._gpu_index[suggestion].name})?" if suggestion else None
-        raise UnknownGpuError(f"--gpu: unknown GPU '{name}'", hint=hint or "give --compute-capability X.Y instead")
+        is_family, close = suggestions(keys, self._gpu_index)
+        names = [gpu.name for gpu in (sorted(close, key=lambda g: g.name) if is_family else close)]
+        instead = "give --compute-capability X.Y (nvidia-smi --query-gpu=compute_cap prints it)"
+        what = f"'{shown(name)}' names several GPUs" if is_family and len(names) > 1 else f"unknown GPU '{shown(name)}'"
+        if len(names) > 1:
+            listed = ", ".join(f"'{n}'" for n in names)
+            raise UnknownGpuError(f"--gpu: {what}", hint=f"did you mean one of: {listed}? Or {instead}")
+        raise UnknownGpuError(f"--gpu: {what}", hint=f"did you mean '{names[0]}'?" if names else f"{instead} instead")
 
     @cached_property
     def pythons(self) -> tuple[str, ...]:

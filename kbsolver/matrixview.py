@@ -80,6 +80,7 @@ def cuda_rows(kb: Knowledge, f: Filters) -> list[dict[str, Any]]:
                      "min_driver": {"linux": t.driver("linux"), "windows": t.driver("windows")},
                      "minor_version_floor": {"linux": major.floor("linux"), "windows": major.floor("windows")}
                      if major and major.minor_version_floor else None,
+                     "macos": list(t.macos_versions) or None,
                      "compute_capabilities": list(t.compute_capabilities), "confidence": t.confidence,
                      "sources": _sources(t)})
     return rows
@@ -126,7 +127,7 @@ VIEWS: dict[str, tuple[View, tuple[str, ...], frozenset[str]]] = {
     "tensorflow": (tensorflow_rows, ("package", "version", "os", "device", "python", "compiler", "bazel", "cuda", "cudnn"),
                    frozenset({"os", "device", "package", "python", "tensorflow"})),
     "wheels": (wheel_rows, ("package", "version", "python", "platform"), frozenset({"package", "tensorflow", "os", "python"})),
-    "cuda": (cuda_rows, ("version", "min_driver", "minor_version_floor", "compute_capabilities"), frozenset({"gpu"})),
+    "cuda": (cuda_rows, ("version", "min_driver", "minor_version_floor", "macos", "compute_capabilities"), frozenset({"gpu"})),
     "cudnn": (cudnn_rows, ("version", "cuda", "os"), frozenset({"os"})),
     "gpus": (gpu_rows, ("name", "compute_capability", "architecture", "segment", "aliases"), frozenset({"gpu"})),
     "msvc": (msvc_rows, ("version", "toolset", "dlls", "download"), frozenset()),

@@ -180,10 +180,20 @@ class CudaToolkit(Record):
     release_date: Optional[str] = None
     toolkit_driver: tuple[tuple[str, Optional[str]], ...] = ()
     compute_capabilities: tuple[str, ...] = ()
+    macos_versions: tuple[str, ...] = ()
+    macos_cuda_driver: Optional[str] = None
 
     def driver(self, os: str) -> Optional[str]:
         """The toolkit driver version for ``os`` ("linux" or "windows"), or ``None`` if not published."""
         return dict(self.toolkit_driver).get(os)
+
+    @property
+    def macos(self) -> bool:
+        """Whether NVIDIA published a macOS build of this release (its macOS guide lists ``macos_versions``).
+
+        On macOS the driver is the separate "CUDA Driver" for Mac; ``macos_cuda_driver`` is its lowest
+        version where NVIDIA names one (``None``: NVIDIA published no floor)."""
+        return bool(self.macos_versions)
 
 
 @dataclass(frozen=True)

@@ -247,14 +247,18 @@ def build_plan(solution: Solution) -> Plan:
         floor, driver_texts = driver_floor(solution)
         ceiling, ceiling_text = driver_ceiling(solution)
         host = "windows-host" if query.environment == "wsl2" else None
-        components.append(Component("nvidia-driver", min_version=floor or "unknown",
+        driver_name = "macos-cuda-driver" if query.os == "macos" else "nvidia-driver"
+        components.append(Component(driver_name, min_version=floor or "unknown",
                                     max_version=f"{ceiling}.*" if ceiling else None, installed_on=host))
         binding = _binding(solution, floor)
         where = " on the Windows host" if host else ""
         notes.append(f"Driver {floor} or newer{where}: {binding}." if binding else "")
         if ceiling:
             notes.append(f"Driver branch R{ceiling} at most: {ceiling_text}.")
-        details.extend(t for t in driver_texts if t not in (binding, ceiling_text))
+        if query.os == "macos":
+            notes.extend(driver_texts)
+        else:
+            details.extend(t for t in driver_texts if t not in (binding, ceiling_text))
         gpu = next((g for g in knowledge.gpus if g.name == query.gpu), None)
         if gpu:
             records.append(gpu)
@@ -393,6 +397,22 @@ def platform_requirements(solution: Solution) -> list[PlatformRequirement]:
             and req.covers(tf.version or "") and not (req.requirement == "cpu-isa" and query.arch == "arm64")]
 
 
+def _macos_driver_steps(solution: Solution, floor: Optional[str]) -> list[Step]:
+    """macOS: the GPU's display driver, then NVIDIA's "CUDA Driver" for Mac (a separate package; ``cuda-toolkits``
+    records say which macOS versions the CUDA release supports and whether NVIDIA names a lowest CUDA Driver)."""
+    query = solution.factory.query
+    cuda = solution.chosen[CUDA].version or ""
+    macos = solution.factory.macos_builds(cuda)
+    where = f"macOS {', '.join(macos)}" if macos else "macOS"
+    gpu = query.gpu or "GPU"
+    version = f"{floor} or newer" if floor else "(NVIDIA names no minimum version for it)"
+    return [Step(f"Run {where} (the versions NVIDIA's CUDA {cuda} installation guide for Mac OS X supports) with the "
+                 f"{gpu}'s display driver for that macOS build installed", ("sw_vers -productVersion",), "bash"),
+            Step(f"Install the CUDA Driver for Mac {version}: the 'CUDA Driver' package of the CUDA {cuda} installer "
+                 f"puts it in /Library/Frameworks/CUDA.framework ({CUDA_ARCHIVE}); check with kextstat",
+                 ("kextstat | grep -i com.nvidia",), "bash")]
+
+
 def _driver_step(solution: Solution, floor: Optional[str], ceiling: Optional[str], shell: str) -> Step:
     query = solution.factory.query
     limit = f", from the R{ceiling} branch or older" if ceiling else ""
@@ -465,7 +485,9 @@ def _steps(solution: Solution, floor: Optional[str], ceiling: Optional[str], rec
     python = solution.chosen[PYTHON].version or ""
     shell = plan_shell(query.os)
     gpu = tf.device == "gpu"
-    steps: list[Step] = [_driver_step(solution, floor, ceiling, shell)] if gpu else []
+    steps: list[Step] = []
+    if gpu:
+        steps = _macos_driver_steps(solution, floor) if query.os == "macos" else [_driver_step(solution, floor, ceiling, shell)]
     msvc = _msvc_step(solution)
     if msvc is not None:
         steps.append(msvc)

@@ -131,31 +131,16 @@ def wheel_targets(tags: Iterable[str], known_pythons: Iterable[str]) -> set[tupl
     return targets
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 def closest(value: str, options: Iterable[str]) -> Optional[str]:
     """The option most similar to ``value`` for did-you-mean hints: the shortest option containing it
-    ("3060" -> "rtx3060"), else the fewest edits (a swap counting as one) within a third of the length."""
+    ("3060" -> "rtx3060"), else :func:`difflib.get_close_matches`' best (ratio >= 0.6); ``None`` when
+    ``value`` is under 3 characters or nothing is close. Only the first 64 characters of ``value`` count."""
+    value = value[:64]
     options = list(options)
     if len(value) < 3:
         return None
     containing = [o for o in options if value in o]
     if containing:
         return min(containing, key=lambda o: (len(o), o))
-    best = min(options, key=lambda o: (_edit_distance(value, o), -difflib.SequenceMatcher(None, value, o).ratio()),
-               default=None)
-    if best is None or _edit_distance(value, best) > max(2, len(value) // 3):
-        return None
-    return best
+    close = difflib.get_close_matches(value, options, n=1)
+    return close[0] if close else None

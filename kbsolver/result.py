@@ -19,7 +19,7 @@ SCHEMA_VERSION = 2
 @dataclass(frozen=True)
 class Component:
     """One part of the plan: ``name`` from the contract's vocabulary (tensorflow, python, cuda, cudnn,
-    nvidia-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor, and
+    nvidia-driver, macos-cuda-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor, and
     ``max_version`` ``"470.*"`` where the GPU's architecture ends with a driver branch). ``installed_on`` is
     ``"windows-host"`` for the driver of a WSL2 plan."""
 

@@ -82,7 +82,7 @@ def render(kb: Knowledge) -> str:
     sections = [
         ("TensorFlow tested build configurations", "tensorflow", Filters(),
          ["package", "version", "os", "device", "python", "compiler", "bazel", "cuda", "cudnn"]),
-        ("CUDA toolkits", "cuda", Filters(), ["version", "label", "min_driver", "compute_capabilities"]),
+        ("CUDA toolkits", "cuda", Filters(), ["version", "label", "min_driver", "macos", "compute_capabilities"]),
         ("cuDNN", "cudnn", Filters(), ["version", "cuda", "os"]),
         ("GPUs", "gpus", Filters(), ["name", "compute_capability", "architecture", "segment", "aliases", "confidence"]),
         ("MSVC redistributables", "msvc", Filters(), ["version", "toolset", "dlls", "download"]),

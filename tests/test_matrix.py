@@ -83,7 +83,7 @@ def test_gpu_names_resolve_to_their_compute_capability(kb: Knowledge, name: str,
 def test_unknown_gpu_suggests_the_nearest_name(kb: Knowledge) -> None:
     with pytest.raises(kbsolver.UnknownGpuError) as caught:
         kb.find_gpu("rtx3600")
-    assert "did you mean 'rtx3060'" in str(caught.value)
+    assert "did you mean 'GeForce RTX 3060'?" in str(caught.value)
 
 
 def test_gpu_coverage(kb: Knowledge) -> None:

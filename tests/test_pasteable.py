@@ -232,7 +232,7 @@ def test_unknown_gpu_in_json_mode_is_a_json_error_on_stdout(capsys: pytest.Captu
     data = json.loads(capsys.readouterr().out)
     assert exit_.value.code == 2 and validate_output(data, "error") == []
     assert (data["status"], data["flag"], data["reference"]) == ("error", "--gpu", "unknown-gpu")
-    assert "rtx3060" in data["hint"]
+    assert "GeForce RTX 3060" in data["hint"]
 
 
 def test_usage_errors_are_one_line_or_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,7 +78,7 @@ def test_unreadable_inputs_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["doctor", "--snapshot", str(bad)])
     assert result.exit_code == 2 and "is not JSON" in result.stderr
     result = runner.invoke(app, ["doctor", "--no-detect", "--gpu", "rtx3600"])
-    assert result.exit_code == 2 and "did you mean 'rtx3060'" in result.stderr
+    assert result.exit_code == 2 and "did you mean 'GeForce RTX 3060'" in result.stderr
 
 
 def test_real_commands_time_out_and_missing_ones_are_reported() -> None:

@@ -7,6 +7,8 @@ Facts used (each from the matrix record named):
 - the compute capabilities a TF GPU build ships as SASS / PTX: ``tf-cuda-targets``;
 - the driver floor of a CUDA version: ``cuda-majors`` (minor-version compatibility) and
   ``cuda-toolkits`` (toolkit driver, Table 3); nvcc's lowest target: ``cuda-toolkits``;
+- on macOS, whether NVIDIA built a CUDA release for macOS and its "CUDA Driver" for Mac floor:
+  ``cuda-toolkits`` (``macos_versions``, ``macos_cuda_driver``);
 - the CUDA versions a cuDNN release supports: ``cudnn``;
 - the MSVC runtime a Windows build needs: ``tf-platform-requirements``;
 - the first release whose x86 wheels need AVX (for a CPU without it): ``tf-platform-requirements`` (cpu-isa);
@@ -53,11 +55,20 @@ def at_least(name: str, floor: str, text: str) -> Requirement:
 
 
 def version_range(versions: Iterable[str]) -> str:
-    """Summarise X.Y versions: ``["3.7", "3.8", "3.9"]`` -> ``"3.7-3.9"``."""
-    ordered = sorted(versions, key=version_key)
+    """Summarise X.Y versions as runs of consecutive minors: ``["3.7", "3.8", "3.9"]`` -> ``"3.7-3.9"``,
+    ``["2.7", "3.3", "3.4"]`` -> ``"2.7, 3.3-3.4"`` (a gap, or a new major, starts a new run)."""
+    ordered = sorted(set(versions), key=version_key)
     if not ordered:
         return "none"
-    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
+    runs: list[list[str]] = []
+    for version in ordered:
+        last = runs[-1][-1] if runs else None
+        if last and version_key(last).major == version_key(version).major \
+                and version_key(version).minor == version_key(last).minor + 1:
+            runs[-1].append(version)
+        else:
+            runs.append([version])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
 class Factory:
@@ -195,6 +206,8 @@ class Factory:
         CUDA 11+ : the minor-version-compatibility floor of the major; older CUDA: the toolkit driver
         of the series' first release. ``(None, reason)`` when the matrix has no such number.
         """
+        if self.query.os == "macos":
+            return self.macos_cuda_driver(series)
         major = series.split(".")[0]
         os = self.query.driver_os
         record = self.knowledge.cuda_major(major)
@@ -206,6 +219,26 @@ class Factory:
         if driver:
             return driver, f"toolkit driver of CUDA {ga.version}"  # type: ignore[union-attr]
         return None, f"no published driver floor for CUDA {series} on {os}"
+
+    def macos_cuda_driver(self, series: str) -> tuple[Optional[str], str]:
+        """The lowest "CUDA Driver" for Mac for CUDA ``series``, and why (``cuda-toolkits``: ``macos_cuda_driver``).
+
+        On macOS the CUDA driver is its own package, apart from the GPU's display driver; NVIDIA's Table 3
+        lists Linux and Windows only, so the floor is ``None`` unless a record names one.
+        """
+        builds = [t for t in self.knowledge.cuda_series(series) if t.macos]
+        floors = [t.macos_cuda_driver for t in builds if t.macos_cuda_driver]
+        if floors:
+            return min(floors, key=version_key), f"lowest CUDA Driver for Mac NVIDIA names for CUDA {series}"
+        if builds:
+            return None, (f"NVIDIA published no minimum CUDA Driver for Mac for CUDA {series} (Table 3 lists Linux and "
+                          "Windows only): use the CUDA Driver package of the CUDA installer, or a newer CUDA Driver for Mac")
+        return None, f"the matrix records no macOS build of CUDA {series}"
+
+    def macos_builds(self, series: str) -> tuple[str, ...]:
+        """macOS versions NVIDIA lists for CUDA ``series``' macOS build (empty: no macOS build)."""
+        versions = {v for t in self.knowledge.cuda_series(series) for v in t.macos_versions}
+        return tuple(sorted(versions, key=version_key))
 
     @cached_property
     def cuda_candidates(self) -> list[Candidate]:
@@ -224,6 +257,9 @@ class Factory:
             host = " (the Windows host's driver, for WSL2)" if self.query.environment == "wsl2" else ""
             text = f"CUDA {c.version} needs NVIDIA driver {floor} or newer on {self.query.driver_os}{host} ({why})"
             deps.append(at_least(DRIVER, floor, text))
+        elif self.query.os == "macos":  # macOS: a build of this CUDA must exist; its CUDA Driver may have no floor
+            built = bool(self.macos_builds(c.version))
+            deps.append(Requirement(DRIVER, f"CUDA {c.version} on macOS: {why}", lambda d, b=built: b))
         targets = self.cuda_targets(c.version)
         if targets and self.query.compute_capability:
             text = (f"derived: CUDA {c.version} targets compute capabilities {lowest(targets)} to {highest(targets)}; its "
@@ -341,7 +377,7 @@ class Factory:
         name = f"the {self.query.gpu} (compute capability {c.version})" if self.query.gpu else f"compute capability {c.version}"
         deps = []
         architecture = self.knowledge.architecture_of(c.version or "")
-        if architecture and architecture.last_driver_branch:
+        if architecture and architecture.last_driver_branch and self.query.os != "macos":  # Linux/Windows branches
             branch = int(architecture.last_driver_branch)
             deps.append(Requirement(
                 DRIVER, f"{architecture.architecture} GPUs are supported up to the R{branch} driver branch (NVIDIA's "
@@ -351,6 +387,8 @@ class Factory:
         if first is None:
             return deps
         driver = first.driver(self.query.driver_os)
+        if not driver and self.query.os == "macos" and first.macos:
+            return deps  # the CUDA Driver for Mac of the plan's CUDA decides (macos_cuda_driver)
         if not driver:
             return [*deps, Requirement(DRIVER, f"NVIDIA published no {self.query.driver_os} driver for CUDA {first.version}, the "
                                                f"first CUDA in the matrix that targets {name}", lambda d: False)]
