@@ -5,18 +5,21 @@
 - every version parses, every specifier parses, every Python column expands;
 - references resolve: a TF GPU row's CUDA and cuDNN have records, CUDA targets name a tested
   TF release.
+
+One mistake gives one problem: a reference into a kind whose file was invalid (its records are
+missing) is not checked, nor is a reference from a record whose version did not parse.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion
 
-from .errors import Problem
+from .errors import Location, Problem
 from .knowledge import Located, gpu_key
 from .model import cuda_series as cuda_series_name
 from .model import minor_of, parse_python_column, version_key
@@ -95,30 +98,45 @@ def _gpu_names(items: list[Located]) -> Iterable[Problem]:
                 yield Problem(item.location, message, "gpu-alias")
 
 
-def _references(by_kind: dict[str, list[Located]]) -> Iterable[Problem]:
+def _references(by_kind: dict[str, list[Located]], skip: Collection[str] = (),
+                bad: Collection[Location] = ()) -> Iterable[Problem]:
+    """Broken references; none into a kind named in ``skip`` (``"*"``: every kind), none from a record located in ``bad``."""
+    if "*" in skip:
+        return
     cuda_series = {item.record.series for item in by_kind.get("cuda-toolkits", [])}
     cudnn_series = {item.record.series for item in by_kind.get("cudnn", [])}
     tested_minors = set()
     for item in by_kind.get("tested-builds", []):
         row = item.record
+        if item.location in bad:
+            continue
         tested_minors.add(minor_of(row.version))
-        if row.cuda and cuda_series_name(row.cuda) not in cuda_series:
+        if row.cuda and "cuda-toolkits" not in skip and cuda_series_name(row.cuda) not in cuda_series:
             yield Problem(item.location, f"cuda: no cuda-toolkits record for CUDA {row.cuda} (named by {row.id})", "reference")
-        if row.cudnn and not any(s == row.cudnn or s.split(".")[0] == row.cudnn for s in cudnn_series):
+        if row.cudnn and "cudnn" not in skip and not any(s == row.cudnn or s.split(".")[0] == row.cudnn for s in cudnn_series):
             yield Problem(item.location, f"cudnn: no cudnn record for cuDNN {row.cudnn} (named by {row.id})", "reference")
+    if "tested-builds" in skip or any(item.location in bad for item in by_kind.get("tested-builds", [])):
+        return
     for item in by_kind.get("tf-cuda-targets", []):
         if tested_minors and item.record.tensorflow not in tested_minors:
             message = f"tensorflow: no tested-builds row for TF {item.record.tensorflow}"
             yield Problem(item.location, message, "reference")
 
 
-def cross_checks(by_kind: dict[str, list[Located]]) -> list[Problem]:
-    """Run every cross-file rule over records grouped by kind; return all problems found."""
+def cross_checks(by_kind: dict[str, list[Located]], incomplete: Collection[str] = ()) -> list[Problem]:
+    """Run every cross-file rule over records grouped by kind; return all problems found.
+
+    ``incomplete`` names kinds whose files were invalid (``"*"``: a file of unknown kind): references
+    into them are not checked, since their records are missing for a reason already reported.
+    """
     problems: list[Problem] = []
+    unparsed: list[Problem] = []
     for kind, items in by_kind.items():
         problems += _unique_ids(kind, items)
-        problems += _parses(kind, items)
+        found = list(_parses(kind, items))
+        unparsed += found
+        problems += found
         problems += _sorted(kind, items)
     problems += _gpu_names(by_kind.get("gpus", []))
-    problems += _references(by_kind)
+    problems += _references(by_kind, incomplete, {p.location for p in unparsed})
     return problems
