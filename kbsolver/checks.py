@@ -21,8 +21,8 @@ from packaging.version import InvalidVersion
 
 from .errors import Location, Problem
 from .knowledge import Located, gpu_key
+from .model import MAX_VERSION_LENGTH, minor_of, parse_python_column, version_key
 from .model import cuda_series as cuda_series_name
-from .model import minor_of, parse_python_column, version_key
 
 SORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "tested-builds": lambda r: (r.os, r.device, version_key(r.version), r.package),
@@ -74,13 +74,15 @@ def _parses(kind: str, items: list[Located]) -> Iterable[Problem]:
             try:
                 version_key(value.replace(".x", ""))
             except InvalidVersion:
-                yield Problem(item.location, f"{name}: '{value}' is not a version", "version")
+                yield Problem(item.location, f"{name}: '{value[:80]}' is not a version", "version")
         spec = getattr(record, "tensorflow", None)
         if kind in ("distributions", "install-recipes", "tf-platform-requirements", "library-files") and spec:
             try:
-                SpecifierSet(spec)
+                versions = [s.version.rstrip(".*") for s in SpecifierSet(spec)]
+                if any(len(v) > MAX_VERSION_LENGTH or not v.isascii() for v in versions):
+                    raise InvalidSpecifier(spec)
             except InvalidSpecifier:
-                yield Problem(item.location, f"tensorflow: '{spec}' is not a PEP 440 specifier", "specifier")
+                yield Problem(item.location, f"tensorflow: '{spec[:80]}' is not a PEP 440 specifier", "specifier")
         if kind == "tested-builds":
             try:
                 parse_python_column(record.python)

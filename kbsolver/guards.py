@@ -50,7 +50,8 @@ COMMAND_TIMEOUT = 8.0  #: seconds one external command may run
 DETECT_BUDGET = 12.0  #: seconds all external commands of one detection may run together
 JSON_DEPTH = 32  #: nesting depth of a JSON document (arrays and objects)
 INTEGER_DIGITS = 64  #: digits of an integer in JSON or YAML (Python refuses more than 4300)
-VALUE_LENGTH = 200  #: characters of any flag value (a GPU name, an OS, a package)
+VALUE_LENGTH = 200  #: characters of any flag value (an OS, a package)
+GPU_NAME_LENGTH = 100  #: characters of a GPU name (the longest NVIDIA product name has under 50)
 VERSION_LENGTH = 64  #: characters of a version or version range
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -153,9 +154,9 @@ class BoundedStream:
     dropped. After ``limit`` bytes of the source it reports end of file and sets ``truncated``.
     """
 
-    def __init__(self, source: BinaryIO, limit: int = ERROR_TEXT_LIMIT) -> None:
+    def __init__(self, source: BinaryIO, limit: Optional[int] = None) -> None:
         self._source = source
-        self._left = limit
+        self._left = ERROR_TEXT_LIMIT if limit is None else limit
         self._started = False
         self._decoder: Optional[codecs.IncrementalDecoder] = None
         self.truncated = False
@@ -224,8 +225,15 @@ def flag_values(values: Mapping[str, Optional[str]]) -> dict[str, Optional[str]]
     ``None`` (flag not given) passes; an empty, over-long or control-character value raises
     :class:`GuardError`, as does a non-ASCII version. Returns the values stripped.
     """
-    return {flag: None if value is None else (version_value if flag in VERSION_FLAGS else text_value)(flag, value)
-            for flag, value in values.items()}
+    checked: dict[str, Optional[str]] = {}
+    for flag, value in values.items():
+        if value is None:
+            checked[flag] = None
+        elif flag in VERSION_FLAGS:
+            checked[flag] = version_value(flag, value)
+        else:
+            checked[flag] = text_value(flag, value, GPU_NAME_LENGTH if flag == "--gpu" else VALUE_LENGTH)
+    return checked
 
 
 # -- JSON --------------------------------------------------------------------------------------

@@ -303,15 +303,18 @@ def probe_nvidia(system: System, use_nvml: bool = True) -> Probe:
     result: Probe = {}
     reason = done.error or banner.error or (done.stdout + done.stderr).strip().splitlines()[-1:] or ["no GPU listed"]
     reason = reason if isinstance(reason, str) else reason[0]
+    reported = gpus
     gpus, odd = _checked_gpus(gpus)
     if odd and not gpus:
         reason = f"{source} reported {'; '.join(odd[:3])}"
+    elif odd:
+        source += f" (not used: {'; '.join(odd[:3])})"
     if gpus:
         result["gpus"] = found([{k: v for k, v in g.items() if k != "driver"} for g in gpus], source)
     else:
         nvml = "NVML not available (nvidia-ml-py not installed or no driver)" if use_nvml else "NVML not used"
         result["gpus"] = missing(f"no NVIDIA GPU found: {reason}; {nvml}")
-    query_driver = next((g["driver"] for g in gpus if g.get("driver")), None)
+    query_driver = next((g["driver"] for g in reported if isinstance(g.get("driver"), str) and g["driver"]), None)
     if query_driver and not DRIVER.fullmatch(query_driver):
         result["driver"] = missing(f"{source} reported an odd driver version {query_driver[:40]!r}")
     elif driver and not DRIVER.fullmatch(driver):
