@@ -62,10 +62,13 @@ def plan(
 ) -> None:
     """Solve for a consistent install plan (exit 0), or explain why none exists (exit 1)."""
     from .api import plan as make_plan
+    from .guards import flag_values
     from .query import make_query
     from .render import plan_text, to_json
 
     try:
+        flag_values({"--gpu": gpu, "--compute-capability": compute_capability, "--python": python, "--os": os,
+                     "--arch": arch, "--driver": driver, "--tensorflow": tensorflow})  # before the matrix is read
         knowledge = _load(matrix)
         given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
                  "driver": driver}
@@ -162,13 +165,9 @@ def _read_snapshot(path: Path):  # type: ignore[no-untyped-def]
 def _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package):  # type: ignore[no-untyped-def]
     from packaging.version import InvalidVersion, Version
 
-    from .guards import flag_values
     from .platforms import normalize_arch, normalize_os, normalize_python
     from .query import driver_version
 
-    os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package = flag_values(
-        {"--os": os, "--arch": arch, "--python": python, "--gpu": gpu, "--driver": driver, "--tensorflow": tensorflow,
-         "--cuda": cuda, "--cudnn": cudnn, "--package": package}).values()
     declared: dict[str, Optional[str]] = {}
     if os:
         declared["os"] = normalize_os(os)
@@ -214,9 +213,13 @@ def doctor(
 ) -> None:
     """Diagnose a broken TensorFlow install: ranked causes with evidence and fixes (exit 1 when any)."""
     from .doctor import diagnose
+    from .guards import flag_values
     from .render import doctor_text, to_json
 
     try:
+        os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package = flag_values(
+            {"--os": os, "--arch": arch, "--python": python, "--gpu": gpu, "--driver": driver, "--tensorflow": tensorflow,
+             "--cuda": cuda, "--cudnn": cudnn, "--package": package}).values()
         text = _read_error_input(error, error_file)
         knowledge = _load(matrix)
         declared = _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package)

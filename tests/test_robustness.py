@@ -130,7 +130,8 @@ SECTIONS = ("os", "python", "cpu", "nvidia", "cuda", "cudnn", "msvc", "tensorflo
     ['{"nvidia": {"gpus": {"value": "abc", "source": "x"}}}',
      '{"tensorflow": {"distributions": {"value": [{"name": "tensorflow", "version": "banana"}], "source": "x"}}}',
      '{"cpu": {"flags": {"value": [1, 2], "source": "x"}}, "python": {"bits": {"value": "x", "source": "x"}}}',
-     '{"cuda": {"toolkits": {"value": [{"version": 11.2}, "x"], "source": "x"}, "libraries": {"value": [{"dir": 3}], "source": "x"}}}',
+     '{"cuda": {"toolkits": {"value": [{"version": 11.2}, "x"], "source": "x"},'
+     ' "libraries": {"value": [{"dir": 3}], "source": "x"}}}',
      '{"nvidia": {"gpus": {"value": [{"name": "' + "x" * 100_000 + '"}], "source": "x"}}}',
      '{"nvidia": {"driver": {"value": "' + "1" * 5000 + '", "source": "x"}}}'],
     ids=["gpus-text", "bad-version", "odd-types", "odd-records", "100KB-gpu-name", "5000-digit-driver"],
