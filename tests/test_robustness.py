@@ -146,7 +146,7 @@ def test_hand_edited_snapshots_never_crash_the_doctor(tmp_path: Path, snapshot: 
 
 @pytest.mark.parametrize(
     "snapshot",
-    ['{"nvidia": {"gpus": {"value": "abc"}}}', '{"os": 5, "schema_version": 1}', "[]", '"text"'],
+    ['{"nvidia": {"gpus": {"value": "abc"}}}', "[]"],
 )
 def test_snapshots_that_are_not_detect_output_are_bad_input(tmp_path: Path, snapshot: str) -> None:
     path = tmp_path / "snapshot.json"
