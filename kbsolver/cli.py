@@ -279,8 +279,8 @@ def matrix_command(
     from .render import table_text, to_json
 
     try:
-        os, python, gpu, package, tensorflow, device = flag_values(
-            {"--os": os, "--python": python, "--gpu": gpu, "--package": package, "--tensorflow": tensorflow,
+        kind, os, python, gpu, package, tensorflow, device = flag_values(
+            {"KIND": kind, "--os": os, "--python": python, "--gpu": gpu, "--package": package, "--tensorflow": tensorflow,
              "--device": device}).values()
         if device not in (None, "cpu", "gpu"):
             raise InputError(f"--device: unknown value '{device}'", hint="use cpu or gpu")

@@ -252,6 +252,11 @@ def test_100kb_gpu_name_is_too_long(args: list[str]) -> None:
     assert result.exit_code == 2 and "--gpu: value too long (100000 characters; at most 100)" in result.stderr
 
 
+def test_100kb_matrix_kind_is_too_long() -> None:
+    result = _invoke(["matrix", BIG])
+    assert result.exit_code == 2 and "KIND: value too long (100000 characters; at most 200)" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "flag"),
     [(["plan", "--driver", DIGITS], "--driver"), (["plan", "--tensorflow", DIGITS], "--tensorflow"),
