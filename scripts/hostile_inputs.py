@@ -93,7 +93,8 @@ def cases(tmp: Path) -> list[tuple[str, list[str], dict[str, str], Any]]:
     laughs = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(9))
     (tmp / "laughs.yaml").write_text(laughs)
-    (tmp / "digits.yaml").write_text(f"kind: cuda-majors\nrecords:\n  - id: x\n    major: '{digits}'\n    sources: []\n")
+    majors = (ROOT / "matrix" / "cuda_majors.yaml").read_text(encoding="utf-8")
+    (tmp / "digits.yaml").write_text(majors.replace('major: "11"', f'major: "{digits}"', 1), encoding="utf-8")
     (tmp / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (tmp / "loop").mkdir()
     os.symlink(tmp / "loop" / "b.yaml", tmp / "loop" / "a.yaml")
