@@ -6,21 +6,24 @@
 - symptom patterns compile and their examples match them;
 - references resolve: a TF GPU row's CUDA and cuDNN have records, CUDA targets name a tested
   TF release.
+
+One mistake gives one problem: a reference into a kind whose file was invalid (its records are
+missing) is not checked, nor is a reference from a record whose version did not parse.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion
 
-from .errors import Problem
+from .errors import Location, Problem
 from .knowledge import Located, gpu_key
+from .model import MAX_VERSION_LENGTH, minor_of, parse_python_column, version_key
 from .model import cuda_series as cuda_series_name
-from .model import minor_of, parse_python_column, version_key
 
 SORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "tested-builds": lambda r: (r.os, r.device, version_key(r.version), r.package),
@@ -72,13 +75,15 @@ def _parses(kind: str, items: list[Located]) -> Iterable[Problem]:
             try:
                 version_key(value.replace(".x", ""))
             except InvalidVersion:
-                yield Problem(item.location, f"{name}: '{value}' is not a version", "version")
+                yield Problem(item.location, f"{name}: '{value[:80]}' is not a version", "version")
         spec = getattr(record, "tensorflow", None)
         if kind in ("distributions", "install-recipes", "tf-platform-requirements", "library-files") and spec:
             try:
-                SpecifierSet(spec)
+                versions = [s.version.rstrip(".*") for s in SpecifierSet(spec)]
+                if any(len(v) > MAX_VERSION_LENGTH or not v.isascii() for v in versions):
+                    raise InvalidSpecifier(spec)
             except InvalidSpecifier:
-                yield Problem(item.location, f"tensorflow: '{spec}' is not a PEP 440 specifier", "specifier")
+                yield Problem(item.location, f"tensorflow: '{spec[:80]}' is not a PEP 440 specifier", "specifier")
         if kind == "tested-builds":
             try:
                 parse_python_column(record.python)
@@ -96,17 +101,25 @@ def _gpu_names(items: list[Located]) -> Iterable[Problem]:
                 yield Problem(item.location, message, "gpu-alias")
 
 
-def _references(by_kind: dict[str, list[Located]]) -> Iterable[Problem]:
+def _references(by_kind: dict[str, list[Located]], skip: Collection[str] = (),
+                bad: Collection[Location] = ()) -> Iterable[Problem]:
+    """Broken references; none into a kind named in ``skip`` (``"*"``: every kind), none from a record located in ``bad``."""
+    if "*" in skip:
+        return
     cuda_series = {item.record.series for item in by_kind.get("cuda-toolkits", [])}
     cudnn_series = {item.record.series for item in by_kind.get("cudnn", [])}
     tested_minors = set()
     for item in by_kind.get("tested-builds", []):
         row = item.record
+        if item.location in bad:
+            continue
         tested_minors.add(minor_of(row.version))
-        if row.cuda and cuda_series_name(row.cuda) not in cuda_series:
+        if row.cuda and "cuda-toolkits" not in skip and cuda_series_name(row.cuda) not in cuda_series:
             yield Problem(item.location, f"cuda: no cuda-toolkits record for CUDA {row.cuda} (named by {row.id})", "reference")
-        if row.cudnn and not any(s == row.cudnn or s.split(".")[0] == row.cudnn for s in cudnn_series):
+        if row.cudnn and "cudnn" not in skip and not any(s == row.cudnn or s.split(".")[0] == row.cudnn for s in cudnn_series):
             yield Problem(item.location, f"cudnn: no cudnn record for cuDNN {row.cudnn} (named by {row.id})", "reference")
+    if "tested-builds" in skip or any(item.location in bad for item in by_kind.get("tested-builds", [])):
+        return
     for item in by_kind.get("tf-cuda-targets", []):
         if tested_minors and item.record.tensorflow not in tested_minors:
             message = f"tensorflow: no tested-builds row for TF {item.record.tensorflow}"
@@ -130,14 +143,21 @@ def _symptoms(items: list[Located]) -> Iterable[Problem]:
                                              f"{example[:80]!r}", "pattern")
 
 
-def cross_checks(by_kind: dict[str, list[Located]]) -> list[Problem]:
-    """Run every cross-file rule over records grouped by kind; return all problems found."""
+def cross_checks(by_kind: dict[str, list[Located]], incomplete: Collection[str] = ()) -> list[Problem]:
+    """Run every cross-file rule over records grouped by kind; return all problems found.
+
+    ``incomplete`` names kinds whose files were invalid (``"*"``: a file of unknown kind): references
+    into them are not checked, since their records are missing for a reason already reported.
+    """
     problems: list[Problem] = []
+    unparsed: list[Problem] = []
     for kind, items in by_kind.items():
         problems += _unique_ids(kind, items)
-        problems += _parses(kind, items)
+        found = list(_parses(kind, items))
+        unparsed += found
+        problems += found
         problems += _sorted(kind, items)
     problems += _gpu_names(by_kind.get("gpus", []))
-    problems += _references(by_kind)
+    problems += _references(by_kind, incomplete, {p.location for p in unparsed})
     problems += _symptoms(by_kind.get("symptoms", []))
     return problems

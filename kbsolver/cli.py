@@ -109,11 +109,14 @@ def plan(
 ) -> None:
     """Solve for a consistent install plan (exit 0), or explain why none exists (exit 1)."""
     from .api import plan as make_plan
+    from .guards import flag_values
     from .query import make_query
     from .render import plan_text, to_json
 
     refine: dict[str, object] = {"avx": False} if no_avx else {}
     try:
+        flag_values({"--gpu": gpu, "--compute-capability": compute_capability, "--python": python, "--os": os,
+                     "--arch": arch, "--driver": driver, "--tensorflow": tensorflow})  # before the matrix is read
         knowledge = _load(matrix)
         given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
                  "driver": driver}
@@ -160,41 +163,51 @@ def detect(
     from .detect import detect as run_detection
     from .render import snapshot_text, to_json
 
-    if python_exe is not None and not python_exe.exists():
+    if python_exe is not None and not python_exe.is_file():
         _fail(InputError(f"--python-exe: no such file: {python_exe}"), format is Format.json)
-    snapshot = run_detection(python_exe=str(python_exe) if python_exe else None)
+    snapshot = run_detection(python_exe=str(python_exe.absolute()) if python_exe else None)
     typer.echo(to_json(snapshot.to_dict()) if format is Format.json else snapshot_text(snapshot))
 
 
 def _read_error_input(error: Optional[str], error_file: Optional[str]):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from . import guards
     from .doctor import read_error
 
     if error is not None and error_file is not None:
         raise InputError("give --error or --error-file, not both")
+    if error_file is None:
+        return read_error(error)
     if error_file == "-":
-        return read_error(sys.stdin.buffer)
-    if error_file is not None:
+        stream = guards.BoundedStream(sys.stdin.buffer)
+        text = read_error(stream)  # type: ignore[arg-type]
+    else:
         try:
-            with open(error_file, "rb") as handle:
-                return read_error(handle)
-        except OSError as problem:
-            raise InputError(f"--error-file: cannot read {error_file}: {problem.strerror or problem}") from None
-    return read_error(error)
+            with guards.open_file(error_file) as handle:
+                stream = guards.BoundedStream(handle)
+                text = read_error(stream)  # type: ignore[arg-type]
+        except guards.GuardError as problem:
+            raise InputError(f"--error-file: cannot read {error_file}: {problem.message}") from None
+    return dataclasses.replace(text, truncated=True) if stream.truncated else text
 
 
 def _read_snapshot(path: Path):  # type: ignore[no-untyped-def]
-    import json
-
+    from . import guards
     from .detect import Snapshot
+    from .schema import validate_output
 
     try:
-        data = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
-    except OSError as problem:
-        raise InputError(f"--snapshot: cannot read {path}: {problem.strerror or problem}") from None
-    except ValueError as problem:
-        raise InputError(f"--snapshot: {path} is not JSON: {problem}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"--snapshot: {path} is not a kbsolve detect --format json object")
+        text = guards.read_text(path, guards.SNAPSHOT_LIMIT, errors="replace")
+    except guards.GuardError as problem:
+        raise InputError(f"--snapshot: cannot read {path}: {problem.message}") from None
+    try:
+        data = guards.parse_json(text)
+    except guards.GuardError as problem:
+        raise InputError(f"--snapshot: {path} {problem.message}") from None
+    errors = validate_output(data, "snapshot")
+    if errors:
+        raise InputError(f"--snapshot: {path} is not a 'kbsolve detect --format json' snapshot: {errors[0][:200]}")
     return Snapshot.from_dict(data)
 
 
@@ -280,9 +293,13 @@ def _run_doctor(error: Optional[str], error_file: Optional[str], snapshot: Optio
                 tensorflow: Optional[str], package: Optional[str], cuda: Optional[str], cudnn: Optional[str],
                 format: Format, matrix: Optional[list[Path]]) -> None:
     from .doctor import diagnose
+    from .guards import flag_values
     from .render import doctor_text, to_json
 
     try:
+        os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package = flag_values(
+            {"--os": os, "--arch": arch, "--python": python, "--gpu": gpu, "--driver": driver, "--tensorflow": tensorflow,
+             "--cuda": cuda, "--cudnn": cudnn, "--package": package}).values()
         text = _read_error_input(error, error_file)
         knowledge = _load(matrix)
         declared = _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package)
@@ -358,12 +375,16 @@ def matrix_command(
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Show matrix records of one KIND as a table or a JSON list, with filters."""
+    from .guards import flag_values
     from .matrixview import Filters, view
     from .platforms import normalize_os, normalize_python
     from .query import tensorflow_spec
     from .render import table_text, to_json
 
     try:
+        kind, os, python, gpu, package, tensorflow, device = flag_values(
+            {"KIND": kind, "--os": os, "--python": python, "--gpu": gpu, "--package": package, "--tensorflow": tensorflow,
+             "--device": device}).values()
         if device not in (None, "cpu", "gpu"):
             raise InputError(f"--device: unknown value '{device}'", hint="use cpu or gpu")
         filters = Filters(os=normalize_os(os) if os else None, python=normalize_python(python) if python else None,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import DataError, Location, Problem, UnknownGpuError
-from .loader import Document, read_document
+from .loader import Document, read_document, yaml_files
 from .model import (
     KIND_CLASSES,
     CudaMajor,
@@ -295,39 +295,62 @@ def _validated(path: Path, document: Document, use_cache: bool) -> list[Problem]
     return problems
 
 
-def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, list[Located]], list[Problem]]:
-    """Parse and schema-check every file; group the valid records by kind with their positions."""
+def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
+    """Parse and schema-check every file; group the valid records by kind with their positions.
+
+    Also returns the kinds left incomplete by an invalid file (``"*"`` when a file's kind is unknown),
+    so that cross-file checks into them are skipped: one mistake, one problem.
+    """
     by_kind: dict[str, list[Located]] = defaultdict(list)
     problems: list[Problem] = []
+    incomplete: set[str] = set()
     for path in paths:
         document, found = read_document(path, _display(path))
         problems.extend(found)
         if document is None:
+            incomplete.add("*")
             continue
         schema_problems = _validated(path, document, use_cache)
         problems.extend(schema_problems)
         if schema_problems:
+            kind = document.data.get("kind") if isinstance(document.data, dict) else None
+            incomplete.add(kind if isinstance(kind, str) and kind in KIND_CLASSES else "*")
             continue
         kind = document.data["kind"]
         for index, raw in enumerate(document.data["records"]):
             record = build(KIND_CLASSES[kind], raw)
             by_kind[kind].append(Located(record, document.locate(["records", index])))
-    return by_kind, problems
+    return by_kind, problems, incomplete
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path when it cannot be resolved (a symlink loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(_resolved(path).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
 
-def matrix_files(paths: Optional[Iterable[Path]] = None) -> list[Path]:
-    """Expand ``paths`` (files or directories; default: the bundled matrix) into YAML files, sorted."""
+def _files(paths: Optional[Iterable[Path]] = None) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
+    problems: list[Problem] = []
     for path in paths or [matrix_dir()]:
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
-    return files
+        listed, unlisted = yaml_files(path) if path.is_dir() else ([path], [])
+        files.extend(listed)
+        problems.extend(unlisted)
+    return files, problems
+
+
+def matrix_files(paths: Optional[Iterable[Path]] = None) -> list[Path]:
+    """Expand ``paths`` (files or directories; default: the bundled matrix) into ``*.yaml``/``*.yml`` files, sorted."""
+    return _files(paths)[0]
 
 
 #: Kinds a plan cannot be made without.
@@ -337,7 +360,7 @@ REQUIRED_KINDS = ("tested-builds", "wheels", "distributions", "cuda-toolkits", "
 def _no_files(paths: Optional[Iterable[Path]], files: list[Path]) -> list[Problem]:
     if files or paths is None:
         return []
-    return [Problem(Location(", ".join(str(p) for p in paths)), "no *.yaml matrix files here", "no-files")]
+    return [Problem(Location(", ".join(str(p) for p in paths)), "no *.yaml or *.yml matrix files here", "no-files")]
 
 
 def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
@@ -350,16 +373,17 @@ def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
     from .checks import cross_checks
 
     paths = list(paths) if paths is not None else None
-    files = matrix_files(paths)
-    by_kind, problems = _read(files)
+    files, problems = _files(paths)
+    by_kind, found, incomplete = _read(files)
+    problems += found
     if paths is not None:  # the bundled files of the kinds not given serve as context
-        given = {f.resolve() for f in files}
-        context, _ = _read([f for f in matrix_files() if f.resolve() not in given])
-        context = {kind: items for kind, items in context.items() if kind not in by_kind}
+        given = {_resolved(f) for f in files}
+        context, _, _ = _read([f for f in matrix_files() if _resolved(f) not in given])
+        context = {kind: items for kind, items in context.items() if kind not in by_kind and kind not in incomplete}
         context_paths = {item.location.path for items in context.values() for item in items}
-        problems += [p for p in cross_checks({**by_kind, **context}) if p.location.path not in context_paths]
+        problems += [p for p in cross_checks({**by_kind, **context}, incomplete) if p.location.path not in context_paths]
     else:
-        problems += cross_checks(by_kind)
+        problems += cross_checks(by_kind, incomplete)
     problems += _no_files(paths, files)
     return sorted(problems, key=lambda p: (p.location.path, p.location.line, p.location.column))
 
@@ -376,9 +400,9 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
     from .checks import cross_checks
 
     paths = list(paths) if paths is not None else None
-    files = matrix_files(paths)
-    by_kind, problems = _read(files, use_cache)
-    problems += cross_checks(by_kind) + _no_files(paths, files)
+    files, problems = _files(paths)
+    by_kind, found, incomplete = _read(files, use_cache)
+    problems += found + cross_checks(by_kind, incomplete) + _no_files(paths, files)
     if files and not problems:
         where = Location(", ".join(str(p) for p in paths or [matrix_dir()]))
         problems += [Problem(where, f"no '{kind}' records: a plan needs them", "missing-kind")

@@ -5,18 +5,30 @@ Plain PyYAML keeps the last of two equal keys without a word and turns ``2024-03
 node tree once, reports duplicates with their ``file:line:col``, constructs plain Python data
 from it, and keeps the tree so that later checks (schema, cross-references) can map a data path
 such as ``("records", 3, "version")`` back to the line it came from.
+
+Hostile YAML is bounded before anything walks or constructs it (:func:`_bounds`): an alias that
+refers to a node containing itself, more than :data:`MAX_ALIAS_NODES` nodes reached through
+aliases ("billion laughs"), nesting deeper than :data:`MAX_DEPTH` and integers longer than
+:data:`~kbsolver.guards.INTEGER_DIGITS` digits are errors at the offending ``file:line:col``.
+Files are read through :func:`kbsolver.guards.read_text` (at most
+:data:`~kbsolver.guards.MATRIX_FILE_LIMIT` bytes; UTF-8, UTF-8 or UTF-16 with BOM).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
+from . import guards
 from .errors import Location, Problem
+
+MAX_DEPTH = 32  #: nesting depth of mappings and sequences in a matrix file
+MAX_ALIAS_NODES = 100_000  #: nodes reached through aliases (each alias counts the size of what it repeats)
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -66,11 +78,55 @@ def _child(node: yaml.Node | None, step: Any) -> yaml.Node | None:
     return None
 
 
+def _bounds(path: str, root: yaml.Node) -> Optional[Problem]:
+    """The first violated bound of the node graph (alias cycle, alias expansion, depth, integer size), or ``None``.
+
+    PyYAML composes an alias as a second reference to the anchored node, so the graph is walked
+    once with a visited set; each node's expanded size is computed once and an alias (a repeated
+    reference) adds that size to the alias count.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    aliased = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            continue
+        if key in on_path:
+            return Problem(_mark(path, node), "an alias refers to a node that contains it (a cycle)", "yaml-alias")
+        if key in sizes:
+            aliased += sizes[key]
+            if aliased > MAX_ALIAS_NODES:
+                return Problem(_mark(path, node), f"aliases expand to more than {MAX_ALIAS_NODES} nodes", "yaml-alias")
+            continue
+        if depth > MAX_DEPTH:
+            return Problem(_mark(path, node), f"nested more than {MAX_DEPTH} levels deep", "yaml-depth")
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == "tag:yaml.org,2002:int" and len(node.value) > guards.INTEGER_DIGITS:
+                return Problem(_mark(path, node), f"a number longer than {guards.INTEGER_DIGITS} digits", "yaml-number")
+            sizes[key] = 1
+            continue
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in reversed(children))
+    return None
+
+
 def _duplicate_keys(path: str, node: yaml.Node | None) -> Iterator[Problem]:
-    """Yield one problem per repeated key in any mapping of the tree."""
+    """Yield one problem per repeated key in any mapping of the tree (each node visited once)."""
     stack = [node] if node is not None else []
+    visited: set[int] = set()
     while stack:
         current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key, value in current.value:
@@ -94,28 +150,49 @@ def parse_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+        bound = _bounds(path, root) if root is not None else None
+        if bound is not None:
+            return None, [bound]
         problems = list(_duplicate_keys(path, root))
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         return None, [Problem(location, f"not valid YAML: {error.problem or error.context}", "yaml-syntax")]
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, RecursionError) as error:  # ValueError: e.g. a float or int PyYAML cannot read
         return None, [Problem(Location(path), f"not valid YAML: {error}", "yaml-syntax")]
     finally:
         loader.dispose()
     return Document(path, data, root), problems
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def yaml_files(directory: Path) -> tuple[list[Path], list[Problem]]:
+    """The ``*.yaml`` and ``*.yml`` entries of ``directory``, sorted, and a problem if it cannot be listed.
+
+    Entries are listed, not opened: one that cannot be read (a symlink loop, a FIFO) is reported
+    by :func:`read_document`.
+    """
+    try:
+        with os.scandir(directory) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(YAML_SUFFIXES))
+    except OSError as error:
+        return [], [Problem(Location(str(directory)), f"cannot list directory: {error.strerror or error}", "unreadable-file")]
+    return [directory / name for name in names], []
+
+
 def read_document(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Read and parse the YAML file at ``path``; ``display`` is the name used in messages.
 
-    Returns ``(document, problems)`` like :func:`parse_text`; an unreadable or non-UTF-8 file
+    Returns ``(document, problems)`` like :func:`parse_text`; a file that cannot be read (missing,
+    not a regular file, over :data:`~kbsolver.guards.MATRIX_FILE_LIMIT`, not UTF-8/UTF-16 text)
     gives ``(None, [problem])``.
     """
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(Location(name), f"cannot read file: {error}", "unreadable-file")]
+        text = guards.read_text(path, guards.MATRIX_FILE_LIMIT)
+    except guards.GuardError as error:
+        return None, [Problem(Location(name), f"cannot read file: {error.message}", "unreadable-file")]
     return parse_text(text, name)

@@ -21,9 +21,19 @@ OS_NAMES = ("linux", "windows", "macos")
 ARCH_NAMES = ("x86_64", "arm64", "x86")
 
 
+#: characters of a version string; a longer one is not a version (and Python's ``int`` refuses > 4300 digits)
+MAX_VERSION_LENGTH = 64
+
+
 @lru_cache(maxsize=4096)
 def version_key(text: str) -> Version:
-    """Parse a version string for ordering (``"11.2"`` < ``"11.10"``); raises ``InvalidVersion``."""
+    """Parse a version string for ordering (``"11.2"`` < ``"11.10"``).
+
+    Raises ``InvalidVersion`` for malformed text, text over :data:`MAX_VERSION_LENGTH` characters
+    and non-ASCII digits (``"3.８"``).
+    """
+    if len(text) > MAX_VERSION_LENGTH or not text.isascii():
+        raise InvalidVersion(f"not a version (over {MAX_VERSION_LENGTH} characters or not ASCII): {text[:20]!r}")
     return Version(text)
 
 

@@ -48,7 +48,8 @@ def normalize_arch(value: str) -> str:
 def normalize_python(value: str) -> str:
     """Reduce ``3.8``, ``3.8.10`` or ``cp38`` to ``"3.8"``; raises ``InputError`` for anything else."""
     text = value.strip().lower()
-    match = re.fullmatch(r"(?:python)?\s*(\d)\.(\d{1,2})(?:\.\d+)?", text) or re.fullmatch(r"(?:cp|py)(\d)(\d{1,2})", text)
+    match = re.fullmatch(r"(?:python)?\s*(\d)\.(\d{1,2})(?:\.\d{1,6})?", text, re.ASCII) or \
+        re.fullmatch(r"(?:cp|py)(\d)(\d{1,2})", text, re.ASCII)
     if not match:
         raise InputError(f"--python: '{value}' is not a Python version", hint="write it as X.Y, e.g. 3.10")
     return f"{match.group(1)}.{int(match.group(2))}"

@@ -11,6 +11,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from .errors import InputError
+from .guards import flag_values
 from .knowledge import Knowledge
 from .platforms import normalize_arch, normalize_os, normalize_python, this_arch, this_os
 
@@ -109,9 +110,9 @@ def tensorflow_spec(text: str) -> str:
 def compute_capability(text: str) -> str:
     """Validate ``X.Y`` (``sm_86`` and ``86`` accepted too); raises ``InputError``."""
     value = text.strip().lower().removeprefix("sm_").removeprefix("compute_")
-    if re.fullmatch(r"\d{2,3}", value):
+    if re.fullmatch(r"\d{2,3}", value, re.ASCII):
         value = f"{value[:-1]}.{value[-1]}"
-    if not re.fullmatch(r"\d{1,2}\.\d", value):
+    if not re.fullmatch(r"\d{1,2}\.\d", value, re.ASCII):
         raise InputError(f"--compute-capability: '{text}' is not X.Y", hint="e.g. 8.6 (or sm_86)")
     return value
 
@@ -119,12 +120,12 @@ def compute_capability(text: str) -> str:
 def driver_version(text: str) -> str:
     """Validate an NVIDIA driver version (``535.104.05``); returned exactly as written."""
     value = text.strip()
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", value, re.ASCII):
+        raise InputError(f"--driver: '{text[:40]}' is not a driver version", hint="e.g. 535.104.05")
     try:
         Version(value)
     except InvalidVersion:
         raise InputError(f"--driver: '{text}' is not a driver version", hint="e.g. 535.104.05") from None
-    if not re.fullmatch(r"\d+(\.\d+)*", value):
-        raise InputError(f"--driver: '{text}' is not a driver version", hint="e.g. 535.104.05")
     return value
 
 
@@ -157,9 +158,7 @@ def make_query(
     """
     flags = {"--gpu": gpu, "--compute-capability": compute_capability_, "--python": python, "--os": os, "--arch": arch,
              "--driver": driver, "--tensorflow": tensorflow}
-    for flag, value in flags.items():
-        if value is not None and not value.strip():
-            raise InputError(f"{flag}: empty value", hint="leave the flag out to use the default")
+    flag_values(flags)  # empty, over-long, non-ASCII versions: refused before any parser or lookup sees them
     cc = compute_capability(compute_capability_) if compute_capability_ else None
     if cc and not _known_compute_capability(knowledge, cc):
         raise InputError(f"--compute-capability: no NVIDIA GPU or CUDA toolkit in the matrix has compute capability {cc}",

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import kbsolver
 from kbsolver.cli import app
 from kbsolver.consistency import Environment, check
+from kbsolver.detect import RecordedSystem, detect
 from kbsolver.doctor import FINDING_IDS, diagnose, read_error
 from kbsolver.doctor.symptoms import match, text_facts
 from kbsolver.knowledge import Knowledge
@@ -132,16 +133,18 @@ def test_windows_2_16_cannot_use_the_gpu() -> None:
     assert first["plan"]["query"]["os"] == "linux"
 
 
-def _snapshot(tmp_path: Path, **sections: Any) -> Path:
+def _snapshot(tmp_path: Path) -> Path:
+    """A full snapshot recorded from a Linux machine whose Xeon Gold 6132 has AVX (tests/fixtures/detect)."""
+    fixture = yaml.safe_load((HERE / "fixtures" / "detect" / "linux-xeon-gold-6132-avx512.yaml").read_text(encoding="utf-8"))
+    snapshot = detect(RecordedSystem.from_fixture(fixture), use_nvml=False)
+    assert snapshot.get("cpu", "flags")["avx"] is True and snapshot.get("os", "name") == "linux"
     path = tmp_path / "snapshot.json"
-    path.write_text(json.dumps({name: {key: {"value": value, "source": "recorded"} for key, value in fields.items()}
-                                for name, fields in sections.items()}), encoding="utf-8")
+    path.write_text(json.dumps(snapshot.to_dict()), encoding="utf-8")
     return path
 
 
 def test_illegal_instruction_on_a_cpu_with_avx_is_unexplained(tmp_path: Path) -> None:
-    snapshot = _snapshot(tmp_path, os={"name": "linux", "arch": "x86_64"}, cpu={"flags": {"avx": True, "avx2": True}},
-                         python={"version": "3.11.7", "bits": 64})
+    snapshot = _snapshot(tmp_path)
     code, data = doctor("--snapshot", str(snapshot), "--error", "Illegal instruction (core dumped)")
     assert code == 1 and data["status"] == "unexplained" and data["findings"] == []
     assert any("instruction" in s for s in data["symptoms"])
@@ -149,7 +152,7 @@ def test_illegal_instruction_on_a_cpu_with_avx_is_unexplained(tmp_path: Path) ->
 
 
 def test_windows_traceback_on_a_linux_machine_diagnoses_the_text(tmp_path: Path) -> None:
-    snapshot = _snapshot(tmp_path, os={"name": "linux", "arch": "x86_64"}, python={"version": "3.11.7", "bits": 64})
+    snapshot = _snapshot(tmp_path)
     error = tmp_path / "error.txt"
     error.write_text('Traceback (most recent call last):\n  File "C:\\Users\\me\\AppData\\Local\\Programs\\Python\\Python37'
                      '\\lib\\site-packages\\tensorflow\\python\\pywrap_tensorflow.py", line 58, in <module>\n'

@@ -122,23 +122,43 @@ def test_detect_cli_runs_here() -> None:
     assert validate_output(json.loads(result.stdout), "snapshot") == []
 
 
+SECTIONS = ("os", "python", "cpu", "nvidia", "cuda", "cudnn", "msvc", "tensorflow")
+
+
 @pytest.mark.parametrize(
     "snapshot",
-    ['{"nvidia": {"gpus": {"value": "abc"}}}',
-     '{"tensorflow": {"distributions": {"value": [{"name": "tensorflow", "version": "banana"}]}}}',
-     '{"os": 5, "cpu": {"flags": {"value": [1, 2]}}, "python": {"bits": {"value": "x"}}}',
-     '{"cuda": {"toolkits": {"value": [{"version": 11.2}, "x"]}, "libraries": {"value": [{"dir": 3}]}}}'],
+    ['{"nvidia": {"gpus": {"value": "abc", "source": "x"}}}',
+     '{"tensorflow": {"distributions": {"value": [{"name": "tensorflow", "version": "banana"}], "source": "x"}}}',
+     '{"cpu": {"flags": {"value": [1, 2], "source": "x"}}, "python": {"bits": {"value": "x", "source": "x"}}}',
+     '{"cuda": {"toolkits": {"value": [{"version": 11.2}, "x"], "source": "x"},'
+     ' "libraries": {"value": [{"dir": 3}], "source": "x"}}}',
+     '{"nvidia": {"gpus": {"value": [{"name": "' + "x" * 100_000 + '"}], "source": "x"}}}',
+     '{"nvidia": {"driver": {"value": "' + "1" * 5000 + '", "source": "x"}}}'],
+    ids=["gpus-text", "bad-version", "odd-types", "odd-records", "100KB-gpu-name", "5000-digit-driver"],
 )
 def test_hand_edited_snapshots_never_crash_the_doctor(tmp_path: Path, snapshot: str) -> None:
     path = tmp_path / "snapshot.json"
-    path.write_text(snapshot, encoding="utf-8")
+    path.write_text(json.dumps({"schema_version": 1, **{s: {} for s in SECTIONS}, **json.loads(snapshot)}), encoding="utf-8")
     result = runner.invoke(app, ["doctor", "--snapshot", str(path), "--error", "Illegal instruction", "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output and json.loads(result.stdout)["schema_version"] == 2
 
 
+@pytest.mark.parametrize(
+    "snapshot",
+    ['{"nvidia": {"gpus": {"value": "abc"}}}', "[]"],
+)
+def test_snapshots_that_are_not_detect_output_are_bad_input(tmp_path: Path, snapshot: str) -> None:
+    path = tmp_path / "snapshot.json"
+    path.write_text(snapshot, encoding="utf-8")
+    result = runner.invoke(app, ["doctor", "--snapshot", str(path), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)  # --format json: the error is a JSON object on stdout
+    assert error["status"] == "error" and "is not a 'kbsolve detect --format json' snapshot" in error["message"]
+
+
 def test_empty_matrix_directory_is_bad_input_not_a_wrong_answer(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", "--matrix", str(tmp_path), "--python", "3.8"])
-    assert result.exit_code == 1 and "no *.yaml matrix files here" in result.stderr
+    assert result.exit_code == 1 and "no *.yaml or *.yml matrix files here" in result.stderr
     result = runner.invoke(app, ["validate", str(tmp_path)])
-    assert result.exit_code == 1 and "no *.yaml matrix files here" in result.stdout
+    assert result.exit_code == 1 and "no *.yaml or *.yml matrix files here" in result.stdout

@@ -14,10 +14,10 @@ Sources read (all through the System, with timeouts, no shell):
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from typing import Any, Optional
 
+from ..guards import GuardError, parse_json
 from .snapshot import Field, found, missing
 from .system import System
 
@@ -160,7 +160,7 @@ def _nvidia_smi(system: System) -> str:
 
 
 def _memory_mib(text: str) -> Optional[int]:
-    match = re.search(r"(\d+)\s*MiB", text)
+    match = re.fullmatch(r"\s*(\d{1,12})\s*MiB\s*", text)
     return int(match.group(1)) if match else None
 
 
@@ -210,6 +210,36 @@ def parse_banner(text: str) -> tuple[Optional[str], Optional[str], list[dict[str
     return (driver.group(1) if driver else None), (cuda.group(1) if cuda else None), gpus
 
 
+GPU_NAME = re.compile(r"[ -~]{1,96}")  # printable ASCII: every NVIDIA product name fits
+DRIVER = re.compile(r"\d{1,4}(?:\.\d{1,4}){1,3}")
+MAX_MEMORY_MIB = 64 * 1024 * 1024  # 64 TiB: more is a misreading
+
+
+def _odd_gpu(gpu: dict[str, Any]) -> Optional[str]:
+    """Why a reported GPU is not usable (an empty, over-long or non-ASCII name), or ``None``."""
+    name = gpu.get("name")
+    if not isinstance(name, str) or not GPU_NAME.fullmatch(name.strip()) or not name.strip():
+        return f"odd GPU name {str(name)[:40]!r}"
+    return None
+
+
+def _checked_gpus(gpus: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The reported GPUs with usable names (odd memory or compute capability dropped), and why the others were not used."""
+    usable: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for gpu in gpus:
+        why = _odd_gpu(gpu)
+        if why:
+            problems.append(why)
+            continue
+        memory = gpu.get("memory_mib")
+        cc = gpu.get("compute_capability")
+        usable.append({**gpu, "name": gpu["name"].strip(),
+                       "memory_mib": memory if isinstance(memory, int) and 0 < memory <= MAX_MEMORY_MIB else None,
+                       "compute_capability": cc if isinstance(cc, str) and re.fullmatch(r"\d{1,2}\.\d", cc) else None})
+    return usable, problems
+
+
 def _nvml() -> Optional[Probe]:
     """NVML through nvidia-ml-py, when installed and a driver answers."""
     try:
@@ -230,6 +260,11 @@ def _nvml() -> Optional[Probe]:
             major, minor = pynvml.nvmlDeviceGetCudaComputeCapability(handle)
             gpus.append({"name": decode(pynvml.nvmlDeviceGetName(handle)), "compute_capability": f"{major}.{minor}",
                          "memory_mib": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total // (1024 * 1024))})
+        gpus, odd = _checked_gpus(gpus)
+        if not gpus:
+            return {"gpus": missing(f"NVML reported {'; '.join(odd[:3]) or 'no GPU'}")}
+        if not DRIVER.fullmatch(str(driver)):
+            return {"gpus": missing(f"NVML reported an odd driver version {str(driver)[:40]!r}")}
         return {"gpus": found(gpus, "NVML"), "driver": found(driver, "NVML nvmlSystemGetDriverVersion"),
                 "cuda_driver_max": found(f"{cuda // 1000}.{cuda % 1000 // 10}", "NVML nvmlSystemGetCudaDriverVersion_v2")}
     except Exception as error:
@@ -268,19 +303,29 @@ def probe_nvidia(system: System, use_nvml: bool = True) -> Probe:
     result: Probe = {}
     reason = done.error or banner.error or (done.stdout + done.stderr).strip().splitlines()[-1:] or ["no GPU listed"]
     reason = reason if isinstance(reason, str) else reason[0]
+    reported = gpus
+    gpus, odd = _checked_gpus(gpus)
+    if odd and not gpus:
+        reason = f"{source} reported {'; '.join(odd[:3])}"
+    elif odd:
+        source += f" (not used: {'; '.join(odd[:3])})"
     if gpus:
         result["gpus"] = found([{k: v for k, v in g.items() if k != "driver"} for g in gpus], source)
     else:
         nvml = "NVML not available (nvidia-ml-py not installed or no driver)" if use_nvml else "NVML not used"
         result["gpus"] = missing(f"no NVIDIA GPU found: {reason}; {nvml}")
-    query_driver = next((g["driver"] for g in gpus if g.get("driver")), None)
-    if query_driver:
+    query_driver = next((g["driver"] for g in reported if isinstance(g.get("driver"), str) and g["driver"]), None)
+    if query_driver and not DRIVER.fullmatch(query_driver):
+        result["driver"] = missing(f"{source} reported an odd driver version {query_driver[:40]!r}")
+    elif driver and not DRIVER.fullmatch(driver):
+        result["driver"] = missing(f"{smi} reported an odd driver version {driver[:40]!r}")
+    elif query_driver:
         result["driver"] = found(query_driver, source)
     elif driver:
         result["driver"] = found(driver, f"{smi} table 'Driver Version'")
     else:
         result["driver"] = missing(f"no NVIDIA driver answered: {reason}")
-    if cuda:
+    if cuda and re.fullmatch(r"\d{1,3}\.\d{1,3}", cuda):
         result["cuda_driver_max"] = found(cuda, f"{smi} table 'CUDA Version'")
     else:
         result["cuda_driver_max"] = missing(banner.error or f"{smi} printed no CUDA Version")
@@ -318,13 +363,14 @@ def toolkit_version(system: System, directory: str) -> Optional[tuple[str, str]]
     text, _ = system.read_text(path)
     if text:
         try:
-            version = json.loads(text)["cuda"]["version"]
-            return str(version), path
-        except (ValueError, KeyError, TypeError):
-            pass
+            version = parse_json(text)["cuda"]["version"]
+        except (GuardError, KeyError, TypeError):
+            version = None
+        if isinstance(version, str) and re.fullmatch(r"\d{1,3}(?:\.\d{1,4}){1,3}", version):
+            return version, path
     path = str(system.path(directory, "version.txt"))
     text, _ = system.read_text(path)
-    match = re.search(r"CUDA Version\s+([\d.]+)", text or "")
+    match = re.search(r"CUDA Version\s+(\d{1,3}(?:\.\d{1,4}){1,3})\b", text or "")
     return (match.group(1), path) if match else None
 
 
@@ -411,6 +457,16 @@ def probe_msvc(system: System) -> Probe:
 
 # -- Python and TensorFlow ---------------------------------------------------------------------
 
+def _python_facts_ok(facts: Any) -> bool:
+    """Whether ``facts`` has the shape :func:`kbsolver.detect.pyprobe.python_facts` prints."""
+    if not isinstance(facts, dict):
+        return False
+    version, bits, dists = facts.get("version"), facts.get("bits"), facts.get("tensorflow")
+    return (isinstance(version, str) and re.fullmatch(r"\d{1,2}\.\d{1,3}\.\d{1,4}", version) is not None
+            and bits in (32, 64) and all(isinstance(facts.get(k), (str, type(None))) for k in ("implementation", "executable"))
+            and (dists is None or (isinstance(dists, list) and all(isinstance(d, dict) for d in dists))))
+
+
 def probe_python(system: System, python_exe: Optional[str] = None) -> tuple[Probe, Probe]:
     """Facts about the interpreter that will run TensorFlow (this one, or ``python_exe`` by running it)."""
     from . import pyprobe
@@ -423,9 +479,12 @@ def probe_python(system: System, python_exe: Optional[str] = None) -> tuple[Prob
             reason = done.error or (done.stderr.strip().splitlines() or ["no output"])[-1]
             return ({"version": missing(f"{python_exe}: {reason}")}, {"distributions": missing(f"{python_exe}: {reason}")})
         try:
-            facts, source = json.loads(done.stdout), python_exe
-        except ValueError:
-            return ({"version": missing(f"{python_exe} printed no JSON")}, {"distributions": missing("no JSON")})
+            facts, source = parse_json(done.stdout), python_exe
+        except GuardError as error:
+            facts = error.message
+        if not _python_facts_ok(facts):
+            reason = f"{python_exe} printed no Python facts (a JSON object with version, bits, tensorflow)"
+            return {"version": missing(reason)}, {"distributions": missing(reason)}
     python = {"version": found(facts.get("version"), source), "implementation": found(facts.get("implementation"), source),
               "bits": found(facts.get("bits"), source), "executable": found(facts.get("executable"), source)}
     dists = facts.get("tensorflow")

@@ -1,7 +1,9 @@
 """The machine as probes see it: files, commands, environment, registry — real, or recorded.
 
 Probes never touch ``os``/``subprocess`` directly; they ask a :class:`System`. :class:`RealSystem`
-reads this machine (every command with a timeout, never through a shell); :class:`RecordedSystem`
+reads this machine through :mod:`kbsolver.guards` (files up to a byte cap, never a FIFO or device;
+commands by absolute path, never through a shell, with capped output, a timeout each, a time budget
+for the whole detection, and their process groups killed at the end); :class:`RecordedSystem`
 replays a fixture of real outputs copied from another machine, so detection code paths for
 Windows, macOS and NVIDIA hosts run in tests on any machine.
 """
@@ -10,15 +12,16 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any, Optional
 
-COMMAND_TIMEOUT = 10.0  # seconds for any external command
-READ_LIMIT = 4 * 1024 * 1024  # bytes read from any one file
+from .. import guards
+
+COMMAND_TIMEOUT = guards.COMMAND_TIMEOUT  # seconds for any external command
+READ_LIMIT = guards.DETECT_FILE_LIMIT  # bytes read from any one file
 
 
 @dataclass(frozen=True)
@@ -75,17 +78,17 @@ class System:
 class RealSystem(System):
     """This machine."""
 
-    def __init__(self) -> None:
+    def __init__(self, command_timeout: float = guards.COMMAND_TIMEOUT, budget: float = guards.DETECT_BUDGET) -> None:
+        """``command_timeout``: seconds per command; ``budget``: seconds for all commands, counted from now."""
         self.platform = {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
         self.env = dict(os.environ)
+        self.runner = guards.Runner(command_timeout, budget, path=self.env.get("PATH", ""))
 
     def read_text(self, path: str) -> tuple[Optional[str], Optional[str]]:
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(READ_LIMIT)
-        except OSError as error:
-            return None, f"cannot read {path}: {error.strerror or error}"
-        return data.decode("utf-8", errors="replace"), None
+            return guards.read_text(path, READ_LIMIT, truncate=True, errors="replace"), None
+        except guards.GuardError as error:
+            return None, f"cannot read {path}: {error.message}"
 
     def exists(self, path: str) -> bool:
         try:
@@ -99,17 +102,12 @@ class RealSystem(System):
         except (OSError, ValueError):
             return []
 
-    def run(self, argv: list[str], timeout: float = COMMAND_TIMEOUT) -> CommandResult:
-        try:
-            done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
-        except FileNotFoundError:
-            return CommandResult(error=f"{argv[0]} not found")
-        except subprocess.TimeoutExpired:
-            return CommandResult(error=f"{argv[0]} did not answer within {timeout:g} s")
-        except OSError as error:
-            return CommandResult(error=f"{argv[0]} could not run: {error}")
-        decode = lambda b: (b or b"")[:READ_LIMIT].decode("utf-8", errors="replace")  # noqa: E731
-        return CommandResult(done.returncode, decode(done.stdout), decode(done.stderr))
+    def run(self, argv: list[str], timeout: Optional[float] = None) -> CommandResult:
+        done = self.runner.run(argv, timeout)
+        if done.error is not None:
+            return CommandResult(error=done.error)
+        return CommandResult(done.returncode, done.stdout.decode("utf-8", errors="replace"),
+                             done.stderr.decode("utf-8", errors="replace"))
 
     def registry(self, key: str) -> Optional[dict[str, Any]]:
         if self.platform != "windows":
