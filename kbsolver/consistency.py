@@ -170,6 +170,8 @@ def _gpu_build_missing(factory: Factory, env: Environment, report: CheckReport) 
                              f"TensorFlow {minor_of(version)} is in {names}",
                              (env.describe("package"), env.describe("tensorflow")), _urls(tuple(others))))
         return
+    if not any(d.covers(version) for d in factory.knowledge.distributions if factory.query.os in d.os):
+        return  # a release the matrix does not know (before 1.0): nothing to say
     builds = factory.tensorflow_candidates("gpu")
     label_os = {"windows": "native-Windows", "macos": "macOS", "linux": "Linux"}.get(factory.query.os, factory.query.os)
     if builds:
@@ -177,6 +179,8 @@ def _gpu_build_missing(factory: Factory, env: Environment, report: CheckReport) 
         reason = f"{label_os} GPU builds end at {minor_of(last)}"
     else:
         reason = f"TensorFlow has no CUDA GPU build for {factory.query.os} {factory.query.arch}"
+    if builds and version_key(version) <= version_key(last):
+        return  # inside the GPU era of this OS: the package or Python decides, reported elsewhere
     finding = "windows-native-gpu-ended" if factory.query.os == "windows" and builds else "no-wheel-for-platform"
     report.add(Violation(finding, f"{reason}; {label} has no GPU support there",
                          (env.describe("os"), env.describe("tensorflow")),
@@ -291,6 +295,12 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
     if tf is None and device == "gpu":
         _gpu_build_missing(factory, env, report)
         tf, _ = _pick_candidate(factory, env, "cpu")
+    if tf is None and not any(minor_of(c.version or "0") == minor_of(env.tensorflow or "0") for c in cpu) and \
+            env.package in (None, "tensorflow", "tensorflow-cpu"):
+        first = min((c.version or "0" for c in cpu), key=version_key, default=None)
+        since = f" (wheels for {env.os} {arch} start at {first})" if first else ""
+        report.add(Violation("no-wheel-for-platform", f"TensorFlow {minor_of(env.tensorflow or '0')} has no wheel for "
+                             f"{env.os} {arch}{since}", (env.describe("os"), env.describe("tensorflow"))))
     if tf is None:
         anywhere = [c for c in factory.tensorflow_candidates("cpu") if c.version == env.tensorflow]
         if not anywhere and env.package in (None, "tensorflow", "tensorflow-gpu", "tensorflow-cpu"):

@@ -235,3 +235,20 @@ def test_fixes_name_the_users_os_only(kb: Knowledge) -> None:
                                  "open shared object file: No such file or directory"))
     fix = " ".join(report.findings[0].fix)
     assert "LD_LIBRARY_PATH" in fix and "Windows" not in fix and "11.x" not in fix
+
+
+def test_rules_name_only_catalogue_symptoms_and_list_them(kb: Knowledge) -> None:
+    from kbsolver.doctor import rules
+
+    source = Path(rules.__file__).read_text(encoding="utf-8")
+    named = set(re.findall(r'c\.(?:line|lines|weight)\("([a-z0-9-]+)"', source))
+    named |= {s for group in re.findall(r"symptom in \(([^)]*)\)", source) for s in re.findall(r'"([a-z0-9-]+)"', group)}
+    named.discard("cudart-stub-note")  # an informational symptom: read for its note, weighs no finding
+    catalogue = {s.id for s in kb.symptoms}
+    assert named <= catalogue, named - catalogue
+    assert named == set(rules.READ_BY_RULES) - {"cudart-stub-note"}, named ^ set(rules.READ_BY_RULES)
+
+
+def test_a_new_catalogue_symptom_reaches_findings_without_code(kb: Knowledge) -> None:
+    report = diagnose(kb, None, {"os": "windows"}, read_error("Can't install tensorflow on ARM32  Windows10"))
+    assert report.findings[0].id == "no-wheel-for-platform"  # arm-platform: weights only, no rule reads it

@@ -19,7 +19,7 @@ from ..errors import KbError
 from ..knowledge import Knowledge
 from .errortext import ErrorText, read_error
 from .facts import Facts, apply_declared, apply_text, from_snapshot
-from .rules import FINDING_IDS, RULES, Context, Finding
+from .rules import FINDING_IDS, RULES, Context, Finding, generic
 from .symptoms import Hit, match, text_facts
 
 __all__ = ["FINDING_IDS", "DoctorReport", "ErrorText", "Facts", "Finding", "diagnose", "read_error"]
@@ -27,7 +27,7 @@ __all__ = ["FINDING_IDS", "DoctorReport", "ErrorText", "Facts", "Finding", "diag
 SCHEMA_VERSION = 2
 GPU_SYMPTOMS = ("cuda-library-not-loaded", "cudnn-runtime-differs", "cudnn-library-missing", "cudnn-status-error",
                 "driver-insufficient", "driver-not-loaded", "cc-below-minimum", "no-kernel-image", "ptx-jit-failed",
-                "no-gpu-visible", "empty-device-list", "gpus-available", "cuda-dir-in-text", "cuda-bin-dir")
+                "no-gpu-visible", "empty-device-list", "gpus-available", "cuda-dir-in-text", "cuda-bin-dir", "gpu-word")
 
 
 @dataclass
@@ -149,6 +149,9 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
         finding = rule(context)
         if finding is not None and (finding.id not in found or finding.score > found[finding.id].score):
             found[finding.id] = finding
+    for name in FINDING_IDS:
+        if name not in found and (extra := generic(context, name)) is not None:
+            found[name] = extra
     for finding in found.values():
         finding.evidence = list(dict.fromkeys(finding.evidence))
     symptoms = _failure_symptoms(hits)

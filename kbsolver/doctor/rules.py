@@ -304,7 +304,9 @@ def cpu_lacks_avx(c: Context) -> Optional[Finding]:
     for violation in c.violations("cpu-lacks-avx"):
         evidence += [*violation.facts, violation.reason]
         score = 0.9
-    for symptom in ("illegal-instruction", "core-dumped"):
+    if c.facts.arch == "arm64" and not c.line("x86-emulation"):
+        return None  # AVX is an x86 instruction set: an Illegal instruction on Arm is another build's problem
+    for symptom in ("illegal-instruction", "core-dumped", "avx-mentioned"):
         illegal = c.line(symptom)
         if illegal:
             evidence.append(illegal[0])
@@ -761,6 +763,13 @@ def path_conflict(c: Context) -> Optional[Finding]:
             evidence += [loaded[0], f"TensorFlow built with cuDNN {built}: {', '.join(minors)} on Linux, whose install "
                                     "takes cuDNN from pip; the older runtime cuDNN is a system copy first on LD_LIBRARY_PATH"]
             score = max(score, 0.92)
+    empty = c.line("no-gpu-visible") or c.line("empty-device-list")
+    if empty and c.verified("cuda-library-mismatch") and c.verified("cudnn-mismatch") and f.cuda and f.cudnn:
+        evidence += [empty[0], f"the installed CUDA {f.cuda} and cuDNN {f.cudnn} are the ones TensorFlow {f.tensorflow} "
+                               "was built with, yet it sees no GPU: the loader does not find them (a conda cudatoolkit "
+                               "needs LD_LIBRARY_PATH=$CONDA_PREFIX/lib since TF 2.7; a system install its lib64/bin "
+                               "directory on the path)"]
+        score = max(score, 0.65)
     hit = c.line("cuda-bin-dir")
     if hit and row and row.cuda and not _series_match(hit[1].group("cuda") or "0", row.cuda) and len(f.cuda_installed) > 1:
         evidence.append(hit[0])
@@ -836,6 +845,59 @@ def gpu_out_of_memory(c: Context) -> Optional[Finding]:
         "Let TensorFlow allocate as needed instead of taking all memory at start: "
         "tf.config.experimental.set_memory_growth(gpu, True) for each GPU, or set TF_FORCE_GPU_ALLOW_GROWTH=true",
     ])
+
+
+#: The fix of a finding that only the generic pass raised (a symptom's weight, or a broken requirement no rule reads).
+GENERIC_FIX = {
+    "msvc-runtime-missing": f"Install the Microsoft Visual C++ 2015-2022 Redistributable (x64): {MSVC_URL}",
+    "cpu-lacks-avx": "Use a machine whose CPU has AVX, or build TensorFlow from source without AVX",
+    "python-32bit": "Install a 64-bit CPython: TensorFlow publishes 64-bit wheels only",
+    "python-unsupported": "Use a Python that the TensorFlow release has wheels for (the plan below)",
+    "no-wheel-for-platform": "Use an OS / architecture TensorFlow publishes wheels for (the plan below names one)",
+    "cuda-library-mismatch": "Install the CUDA version the TensorFlow build was tested with (the plan below)",
+    "cudnn-mismatch": "Install the cuDNN version the TensorFlow build was tested with (the plan below)",
+    "driver-too-old": "Update the NVIDIA driver to the floor the plan below names (https://www.nvidia.com/Download/index.aspx)",
+    "compute-capability": "Install a TensorFlow release whose GPU build runs on this GPU (the plan below)",
+    "windows-native-gpu-ended": "Use WSL2 with the Linux build, or TensorFlow 2.10 natively (the plan below)",
+    "path-conflict": "Put the directory of the CUDA / cuDNN TensorFlow needs first on the loader path",
+    "package-confusion": "pip uninstall -y tensorflow tensorflow-gpu tensorflow-cpu, then install the one package of the plan",
+    "gpu-out-of-memory": "Free the GPU (nvidia-smi) or let TensorFlow grow its memory: TF_FORCE_GPU_ALLOW_GROWTH=true",
+}
+
+
+#: Symptoms the rules above read themselves (a test keeps this list equal to the ids the rules name); every
+#: other symptom of the catalogue reaches findings through :func:`generic`, by its weights alone.
+READ_BY_RULES = frozenset({
+    "avx-mentioned", "both-packages-installed", "cannot-dlopen-gpu-libraries", "cc-below-minimum", "core-dumped",
+    "cuda-bin-dir", "cuda-dir-in-text", "cuda-library-not-loaded", "cudart-stub-note", "cudnn-handle-failed",
+    "cudnn-library-missing", "cudnn-runtime-differs", "cudnn-status-error", "dll-init-failed", "dll-load-failed",
+    "driver-insufficient", "driver-not-loaded", "empty-device-list", "gpu-out-of-memory", "illegal-instruction",
+    "import-failed", "msvc-dll-named", "musl-libc", "native-runtime-failed", "no-gpu-visible", "no-kernel-image",
+    "pip-no-version", "pip-saw-none", "pip-saw-versions", "ptx-jit-failed", "pywrap-import-failed", "sdist-build-failed",
+    "slow-first-start", "tf-gpu-removed", "wheel-not-supported", "win32-wheel", "x86-emulation", "zlibwapi",
+})
+
+
+def generic(c: Context, finding: str) -> Optional[Finding]:
+    """A finding no rule raised: from the symptoms no rule reads, by their catalogue weights, and the check's
+    violations of ``finding``."""
+    evidence: list[str] = []
+    score = 0.0
+    for symptom, hit_list in c.hits.items():
+        if symptom in READ_BY_RULES:
+            continue
+        weight = dict(hit_list[0].symptom.findings).get(finding, 0.0)
+        if weight > 0:
+            evidence.append(hit_list[0].evidence)
+            score = max(score, weight)
+    checked = _from_check(c, finding, evidence)
+    score = 1 - (1 - score) * (1 - checked)
+    if not score or c.weight_seen(finding) < 0:
+        return None
+    plan = c.plan(os="linux") if finding == "windows-native-gpu-ended" else (
+        c.gpu_plan() if finding in ("cuda-library-mismatch", "cudnn-mismatch", "driver-too-old", "compute-capability")
+        else c.plan())
+    return Finding(finding, min(score, 1.0), evidence, [GENERIC_FIX[finding]], plan)
 
 
 RULES: tuple[Callable[[Context], Optional[Finding]], ...] = (
