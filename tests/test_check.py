@@ -252,3 +252,12 @@ def test_rules_name_only_catalogue_symptoms_and_list_them(kb: Knowledge) -> None
 def test_a_new_catalogue_symptom_reaches_findings_without_code(kb: Knowledge) -> None:
     report = diagnose(kb, None, {"os": "windows"}, read_error("Can't install tensorflow on ARM32  Windows10"))
     assert report.findings[0].id == "no-wheel-for-platform"  # arm-platform: weights only, no rule reads it
+
+
+def test_no_avx_fix_never_offers_a_release_without_a_wheel_for_the_python(kb: Knowledge) -> None:
+    report = diagnose(kb, None, {"os": "linux", "python": "3.8"}, read_error("Illegal instruction (core dumped)"))
+    fix = " ".join(report.findings[0].fix)
+    assert report.findings[0].id == "cpu-lacks-avx"
+    assert "1.5" not in fix and "up to Python 3.6" in fix and "--no-avx" in fix
+    old = diagnose(kb, None, {"os": "linux", "python": "3.6"}, read_error("Illegal instruction (core dumped)"))
+    assert "TensorFlow 1.5.1" in " ".join(old.findings[0].fix)

@@ -164,9 +164,15 @@ class Context:
             return [f"Use a machine with an AVX-capable CPU, or install TensorFlow {tf['version']}, the newest official "
                     f"release without AVX that has a wheel for Python {f.python or 'this Python'} (TensorFlow {below}), "
                     "or build TensorFlow from source without AVX"]
+        newest = self.planner({"tensorflow": below, "cpu_only": True, "python": None}) if f.os else None
+        pythons = ""
+        if newest and newest.get("status") == "ok":
+            top = next(x for x in newest["plan"]["components"] if x["name"] == "python")["version"]
+            pythons = f"; those have wheels up to Python {top}"
         python = f"Python {f.python}" if f.python else "this Python"
+        command = f"{self.plan_command()} --cpu-only --no-avx"
         return [f"Use a machine with an AVX-capable CPU, or build TensorFlow from source without AVX: no official release "
-                f"{below} (without AVX) has a wheel for {python}; those need Python 3.6 or older"]
+                f"{below} (without AVX) has a wheel for {python}{pythons}. '{command}' shows what else fits"]
 
     def releases_built_with_cudnn(self, cudnn: str) -> list[str]:
         """TF minor releases whose Linux GPU build was tested with cuDNN ``cudnn`` (major.minor), via the solver's factory."""
