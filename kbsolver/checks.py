@@ -3,7 +3,7 @@
 - ids are unique within a kind; GPU names and aliases resolve to one GPU only;
 - records are sorted within each file (the order each kind documents);
 - every version parses, every specifier parses, every Python column expands;
-- symptom patterns compile and their examples match them;
+- symptom patterns compile, each has a real example line, and every example matches a pattern;
 - references resolve: a TF GPU row's CUDA and cuDNN have records, CUDA targets name a tested
   TF release.
 
@@ -134,13 +134,17 @@ def _symptoms(items: list[Located]) -> Iterable[Problem]:
         compiled = []
         for pattern in item.record.patterns:
             try:
-                compiled.append(re.compile(pattern, re.I))
+                compiled.append(re.compile(pattern, re.I | re.M))
             except re.error as error:
                 yield Problem(item.location, f"symptoms: pattern of '{item.record.id}' does not compile: {error}", "pattern")
         for example in item.record.examples:
             if compiled and not any(p.search(example) for p in compiled):
                 yield Problem(item.location, f"symptoms: example of '{item.record.id}' matches none of its patterns: "
                                              f"{example[:80]!r}", "pattern")
+        for pattern in compiled:
+            if not any(pattern.search(example) for example in item.record.examples):
+                yield Problem(item.location, f"symptoms: pattern of '{item.record.id}' has no real example line: "
+                                             f"{pattern.pattern[:60]!r}", "pattern")
 
 
 def cross_checks(by_kind: dict[str, list[Located]], incomplete: Collection[str] = ()) -> list[Problem]:
