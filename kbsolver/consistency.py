@@ -133,18 +133,19 @@ def _version_ok(text: Optional[str]) -> Optional[str]:
     return text if text and safe_version(text) is not None else None
 
 
-def _pick_candidate(factory: Factory, env: Environment, device: str) -> tuple[Optional[TensorflowCandidate], str]:
-    """The TF build matching the installed package and version for ``device`` ("" or a reason it has none)."""
+def _pick_candidate(factory: Factory, env: Environment, device: str) -> Optional[TensorflowCandidate]:
+    """The TF build matching the installed package and version for ``device`` (the same minor release's newest
+    patch when that exact version has no wheel here); ``None`` when there is none."""
     version = _version_ok(env.tensorflow)
     if version is None:
-        return None, ""
+        return None
     pool = factory.tensorflow_candidates(device)
     exact = [c for c in pool if c.version == version]
     same_minor = [c for c in pool if minor_of(c.version or "0") == minor_of(version)]
     found = exact or same_minor
     if env.package:
         found = [c for c in found if c.package == env.package or (env.package, c.package) in PINNED_AS]
-    return (found[0] if found else None), ""
+    return found[0] if found else None
 
 
 #: Installed distribution names that stand for a candidate of another name (the pinned platform packages).
@@ -245,73 +246,107 @@ def _avx(factory: Factory, env: Environment, report: CheckReport, version: Optio
 def check(knowledge: Knowledge, env: Environment) -> CheckReport:
     """Check ``env`` against the solver's constraints; returns a :class:`CheckReport` (never raises on input).
 
-    Without an OS nothing can be checked (an empty report whose ``checked`` says so). Without an
-    installed TensorFlow version, only what holds for every release is checked (64-bit Python, a
-    Python/platform with any wheel, AVX). With one, that release's build is pinned and every
-    requirement it brings — and those its CUDA, cuDNN and the GPU bring — is tested against the facts.
+    Without an OS nothing can be checked (an empty report). Without an installed TensorFlow version,
+    only what holds for every release is checked (64-bit Python, a Python/platform with any wheel,
+    AVX, a CUDA toolkit some GPU build uses). With one, that release's build is pinned and every
+    requirement it brings — and those its CUDA and the GPU bring — is tested against the facts.
     """
     report = CheckReport(env)
     if not env.os:
         return report  # nothing to check without the OS
     arch = "x86" if env.python_bits == 32 else (env.arch or "x86_64")
-    query = Query(os=env.os, arch=arch, python=env.python if env.python else None,
-                  compute_capability=env.compute_capability)
+    query = Query(os=env.os, arch=arch, python=env.python or None, compute_capability=env.compute_capability)
     factory = Factory(knowledge, query)
+    if not _platform(factory, env, report):
+        return report
+    _avx(factory, env, report, _version_ok(env.tensorflow))
+    if not _version_ok(env.tensorflow):
+        _python_without_release(factory, env, report)
+        _cuda_without_release(factory, env, report)
+    else:
+        _packages(env, report)
+        tf = _installed_build(factory, env, report)
+        if tf is not None:
+            _requirements_of(factory, env, tf, report)
+    _merge_driver(report)
+    for finding in [f for f in report.verified if any(v.finding == f for v in report.violations)]:
+        del report.verified[finding]
+    return report
+
+
+def _platform(factory: Factory, env: Environment, report: CheckReport) -> bool:
+    """Whether PyPI has any TensorFlow wheel for the OS / architecture (a 32-bit Python has none)."""
     from .explain import facts as fact_view
 
-    _, platform = fact_view(knowledge, query.changed(python=None, compute_capability=None))
+    query = factory.query
+    _, platform = fact_view(factory.knowledge, query.changed(python=None, compute_capability=None))
     if platform:
-        finding = "python-32bit" if arch == "x86" else "no-wheel-for-platform"
-        described = env.describe("python_bits") if arch == "x86" and env.python_bits else env.describe("os")
+        finding = "python-32bit" if query.arch == "x86" else "no-wheel-for-platform"
+        described = env.describe("python_bits") if query.arch == "x86" and env.python_bits else env.describe("os")
         report.add(Violation(finding, platform[0], (described,)))
-        return report
-    if env.python_bits == 64 or arch in ("x86_64", "arm64"):
-        report.verify("python-32bit", f"{arch} Python")
-    _avx(factory, env, report, _version_ok(env.tensorflow))
-    cpu = factory.tensorflow_candidates("cpu")
-    if env.python and not env.tensorflow:
-        report.checked.append(f"{env.describe('python')}: TensorFlow wheels for {env.os} {arch}")
-        if not any(env.python in c.pythons for c in cpu):
-            found, _ = fact_view(knowledge, query.changed(compute_capability=None))
-            reason = next((f.message for f in found if f.key == "python"), f"no TensorFlow wheel for Python {env.python}")
-            report.add(Violation("python-unsupported", reason, (env.describe("python"),)))
-        else:
-            report.verify("python-unsupported", f"Python {env.python} has TensorFlow wheels on {env.os} {arch}")
-    if not _version_ok(env.tensorflow):
-        _cuda_without_release(factory, env, report)
-        return report
-    wants_gpu = bool(env.compute_capability or env.gpu_wanted or env.cuda or env.cudnn or env.driver
-                     or env.package == "tensorflow-gpu")
-    device = "gpu" if wants_gpu and env.package != "tensorflow-cpu" else "cpu"
+        return False
+    if env.python_bits == 64 or query.arch in ("x86_64", "arm64"):
+        report.verify("python-32bit", f"{query.arch} Python")
+    return True
+
+
+def _python_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
+    """No TensorFlow installed yet: does any release have a wheel for this Python here?"""
+    from .explain import facts as fact_view
+
+    if not env.python:
+        return
+    query = factory.query
+    report.checked.append(f"{env.describe('python')}: TensorFlow wheels for {env.os} {query.arch}")
+    if any(env.python in c.pythons for c in factory.tensorflow_candidates("cpu")):
+        report.verify("python-unsupported", f"Python {env.python} has TensorFlow wheels on {env.os} {query.arch}")
+        return
+    found, _ = fact_view(factory.knowledge, query.changed(compute_capability=None))
+    reason = next((f.message for f in found if f.key == "python"), f"no TensorFlow wheel for Python {env.python}")
+    report.add(Violation("python-unsupported", reason, (env.describe("python"),)))
+
+
+def _packages(env: Environment, report: CheckReport) -> None:
+    """The installed distributions themselves: the CPU-only one on a GPU machine, two that shadow each other."""
     if env.package == "tensorflow-cpu" and env.compute_capability:
         report.add(Violation("package-confusion", f"{env.package} is the CPU-only distribution: it never uses the "
                              f"{env.gpu or 'GPU'}", (env.describe("package"), env.describe("gpu"))))
-    both = {"tensorflow", "tensorflow-gpu"} <= set(env.distributions) or \
-        {"tensorflow-cpu", "tensorflow-gpu"} <= set(env.distributions)
-    if both:
-        report.add(Violation("package-confusion", f"{', '.join(sorted(env.distributions))} are installed together: they "
+    installed = set(env.distributions)
+    if {"tensorflow", "tensorflow-gpu"} <= installed or {"tensorflow-cpu", "tensorflow-gpu"} <= installed:
+        report.add(Violation("package-confusion", f"{', '.join(sorted(installed))} are installed together: they "
                              "share the tensorflow module, the last one installed wins", (env.describe("distributions"),)))
-    tf, _ = _pick_candidate(factory, env, device)
+
+
+def _installed_build(factory: Factory, env: Environment, report: CheckReport) -> Optional[TensorflowCandidate]:
+    """The build the installed release is (GPU when a GPU is meant); violations when there is none here."""
+    wants_gpu = bool(env.compute_capability or env.gpu_wanted or env.cuda or env.cudnn or env.driver
+                     or env.package == "tensorflow-gpu")
+    device = "gpu" if wants_gpu and env.package != "tensorflow-cpu" else "cpu"
+    tf = _pick_candidate(factory, env, device)
     if tf is None and device == "gpu":
         _gpu_build_missing(factory, env, report)
-        tf, _ = _pick_candidate(factory, env, "cpu")
-    if tf is None and not any(minor_of(c.version or "0") == minor_of(env.tensorflow or "0") for c in cpu) and \
+        tf = _pick_candidate(factory, env, "cpu")
+    if tf is not None:
+        return tf
+    version = env.tensorflow or "0"
+    cpu = factory.tensorflow_candidates("cpu")
+    if not any(minor_of(c.version or "0") == minor_of(version) for c in cpu) and \
             env.package in (None, "tensorflow", "tensorflow-cpu"):
         first = min((c.version or "0" for c in cpu), key=version_key, default=None)
-        since = f" (wheels for {env.os} {arch} start at {first})" if first else ""
-        report.add(Violation("no-wheel-for-platform", f"TensorFlow {minor_of(env.tensorflow or '0')} has no wheel for "
-                             f"{env.os} {arch}{since}", (env.describe("os"), env.describe("tensorflow"))))
-    if tf is None:
-        anywhere = [c for c in factory.tensorflow_candidates("cpu") if c.version == env.tensorflow]
-        if not anywhere and env.package in (None, "tensorflow", "tensorflow-gpu", "tensorflow-cpu"):
-            removed = [d for d in knowledge.distributions if d.package == env.package and d.status == "removed"
-                       and d.covers(env.tensorflow or "0") and env.os in d.os]
-            if removed:
-                report.add(Violation("package-confusion", f"{env.package} {env.tensorflow} is a removed package: "
-                                     f"{removed[0].notes or ''}".strip(), (env.describe("package"),), _urls(tuple(removed))))
-        return report
+        since = f" (wheels for {env.os} {factory.query.arch} start at {first})" if first else ""
+        report.add(Violation("no-wheel-for-platform", f"TensorFlow {minor_of(version)} has no wheel for "
+                             f"{env.os} {factory.query.arch}{since}", (env.describe("os"), env.describe("tensorflow"))))
+    removed = [d for d in factory.knowledge.distributions if d.package == env.package and d.status == "removed"
+               and d.covers(version) and env.os in d.os]
+    if removed and device == "cpu":
+        report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: "
+                             f"{removed[0].notes or ''}".strip(), (env.describe("package"),), _urls(tuple(removed))))
+    return None
+
+
+def _requirements_of(factory: Factory, env: Environment, tf: TensorflowCandidate, report: CheckReport) -> None:
+    """Every requirement the pinned build brings (and its CUDA and the GPU bring), tested against the facts."""
     report.candidate = tf
-    records = tf.records
     deps = factory.tensorflow_dependencies(tf)
     if tf.device == "gpu":
         report.checked.append(f"TensorFlow {tf.version} ({tf.package}) GPU build: CUDA {tf.cuda}, cuDNN {tf.cudnn}")
@@ -319,17 +354,13 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
             deps += factory.cuda_dependencies(Candidate(CUDA, tf.cuda))
         if env.compute_capability:
             deps += factory.compute_dependencies(Candidate(COMPUTE, env.compute_capability))
-    _evaluate(deps, env, tf, report, records)
+    _evaluate(deps, env, tf, report, tf.records)
     if tf.device == "gpu" and tf.cuda and _version_ok(env.cuda_driver_max):
         text = f"TensorFlow {tf.version} loads the CUDA {tf.cuda} runtime"
         report.checked.append(f"{env.describe('cuda_driver_max')}: {text}")
         if version_key(env.cuda_driver_max or "0") < version_key(tf.cuda.replace(".x", ".0")):
             report.add(Violation("driver-too-old", f"{text}; the driver supports CUDA up to {env.cuda_driver_max}",
-                                 (env.describe("cuda_driver_max"),), _urls(records)))
-    _merge_driver(report)
-    for finding in [f for f in report.verified if any(v.finding == f for v in report.violations)]:
-        del report.verified[finding]
-    return report
+                                 (env.describe("cuda_driver_max"),), _urls(tf.records)))
 
 
 def _cuda_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
@@ -362,9 +393,9 @@ def gpu_build(knowledge: Knowledge, os: str, arch: str, tensorflow: str, package
         return None
     factory = Factory(knowledge, Query(os=os, arch=arch))
     env = Environment(os=os, arch=arch, tensorflow=tensorflow, package=package)
-    found, _ = _pick_candidate(factory, env, "gpu")
+    found = _pick_candidate(factory, env, "gpu")
     if found is None and package:
-        found, _ = _pick_candidate(factory, Environment(os=os, arch=arch, tensorflow=tensorflow), "gpu")
+        found = _pick_candidate(factory, Environment(os=os, arch=arch, tensorflow=tensorflow), "gpu")
     return found
 
 
