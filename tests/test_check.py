@@ -261,3 +261,14 @@ def test_no_avx_fix_never_offers_a_release_without_a_wheel_for_the_python(kb: Kn
     assert "1.5" not in fix and "up to Python 3.6" in fix and "--no-avx" in fix
     old = diagnose(kb, None, {"os": "linux", "python": "3.6"}, read_error("Illegal instruction (core dumped)"))
     assert "TensorFlow 1.5.1" in " ".join(old.findings[0].fix)
+
+
+def test_kbsolve_check_command() -> None:
+    bad = runner.invoke(app, ["check", "--no-detect", "--os", "linux", "--tensorflow", "2.12.0", "--gpu", "RTX 3060",
+                              "--driver", "450.80.02", "--format", "json"])
+    data = json.loads(bad.stdout)
+    assert bad.exit_code == 1 and data["status"] == "findings" and data["findings"][0]["id"] == "driver-too-old"
+    good = runner.invoke(app, ["check", "--no-detect", "--os", "linux", "--tensorflow", "2.12.0", "--gpu", "RTX 3060",
+                               "--driver", "535.104.05"])
+    assert good.exit_code == 0 and "No problem found" in good.stdout
+    assert runner.invoke(app, ["check", "--no-detect", "--os", "linux", "--tensorflow", "2.x"]).exit_code == 2
