@@ -8,19 +8,16 @@ with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`
 
 from __future__ import annotations
 
-import hashlib
-import os
+import json
 import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .errors import DataError, Location, Problem, UnknownGpuError
-from .loader import Document, read_document
 from .model import (
     KIND_CLASSES,
     CudaMajor,
@@ -36,6 +33,7 @@ from .model import (
     PlatformRequirement,
     PythonRelease,
     Record,
+    Source,
     TestedBuild,
     WheelRelease,
     build,
@@ -64,6 +62,25 @@ def gpu_key(name: str) -> str:
 def gpu_variant_key(name: str) -> str:
     """Like :func:`gpu_key`, with memory sizes and form factors dropped (``A100-SXM4-40GB`` -> ``a100``)."""
     return gpu_key(_GPU_VARIANT.sub(" ", _GPU_NOISE.sub(" ", name.lower()).replace("-", " ")))
+
+
+#: The facts of a GPU record the solver may act on. Queries whose GPUs agree on these share one solve,
+#: made for a stand-in GPU (:func:`gpu_template`) whose name and sources are filled in afterwards; the
+#: GPU's name and sources may appear only in text. A fact added here joins the stand-in's name.
+GPU_FACTS = ("compute_capability", "architecture", "segment")
+_TEMPLATE = "\ue000"  # a private-use character: never in matrix text
+#: The one source URL of a stand-in GPU, replaced by the real GPU's source URLs.
+TEMPLATE_SOURCE = f"{_TEMPLATE}gpu-sources{_TEMPLATE}"
+
+
+def gpu_template(gpu: Gpu) -> str:
+    """The stand-in name for every GPU that agrees with ``gpu`` on :data:`GPU_FACTS`."""
+    return _TEMPLATE + "\ue001".join(getattr(gpu, fact) for fact in GPU_FACTS) + _TEMPLATE
+
+
+def is_gpu_template(name: str) -> bool:
+    """Whether ``name`` is a stand-in made by :func:`gpu_template`."""
+    return name.startswith(_TEMPLATE)
 
 
 @dataclass(frozen=True)
@@ -161,6 +178,18 @@ class Knowledge:
                 index.setdefault(gpu_variant_key(name), gpu)
         return index
 
+    @cached_property
+    def _gpu_names(self) -> dict[str, Gpu]:
+        return {gpu.name: gpu for gpu in self.gpus}
+
+    def gpu_named(self, name: str) -> Optional[Gpu]:
+        """The GPU whose official name is exactly ``name`` (``None`` if none); a stand-in name from
+        :func:`gpu_template` gives a stand-in record with those facts and :data:`TEMPLATE_SOURCE`."""
+        if is_gpu_template(name):
+            values = dict(zip(GPU_FACTS, name.strip(_TEMPLATE).split("\ue001")))
+            return Gpu(id=name, name=name, sources=(Source(TEMPLATE_SOURCE),), **values)
+        return self._gpu_names.get(name)
+
     def find_gpu(self, name: str) -> Gpu:
         """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored).
 
@@ -178,6 +207,16 @@ class Knowledge:
         """CPython X.Y versions any TF wheel serves, oldest first."""
         found = {python for targets in self._wheel_targets.values() for python, _, _ in targets}
         return tuple(sorted(found, key=version_key))
+
+    def compiled_indexes(self) -> dict[str, Any]:
+        """The costly indexes as plain data, for :mod:`kbsolver.compiled` (see :meth:`restore_indexes`)."""
+        return {"wheel_targets": [[package, version, sorted(targets)]
+                                  for (package, version), targets in self._wheel_targets.items()]}
+
+    def restore_indexes(self, indexes: dict[str, Any]) -> None:
+        """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry)."""
+        self.__dict__["_wheel_targets"] = {(package, version): frozenset(tuple(t) for t in targets)
+                                           for package, version, targets in indexes["wheel_targets"]}
 
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
@@ -239,47 +278,14 @@ class Knowledge:
         return next((t for t in self.cuda_targets if t.tensorflow == minor and os in t.os), None)
 
 
-def _cache_dir() -> Path:
-    """Per-user cache directory (XDG_CACHE_HOME, LOCALAPPDATA on Windows, ~/Library/Caches on macOS)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kbsolver" / "validated"
+def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None) -> tuple[dict[str, list[Located]], list[Problem]]:
+    """Parse and schema-check every file; group the valid records by kind with their positions.
 
-
-def _stamp(path: Path) -> Optional[Path]:
-    """The cache stamp naming this file's content and the schemas it was validated with (None if unreadable)."""
-    from .schema import schema_fingerprint
-
-    try:
-        digest = hashlib.sha256(path.read_bytes() + schema_fingerprint().encode()).hexdigest()
-    except OSError:
-        return None
-    return _cache_dir() / digest
-
-
-def _validated(path: Path, document: Document, use_cache: bool) -> list[Problem]:
-    """Schema-check ``document``; a file whose exact content already passed (cache stamp) is not re-checked."""
+    ``raw``, when given, collects each valid file's records as parsed (plain data, for the compiled cache).
+    """
+    from .loader import read_document
     from .schema import validate_document
 
-    stamp = _stamp(path) if use_cache else None
-    if stamp is not None and stamp.exists():
-        return []
-    problems = validate_document(document)
-    if stamp is not None and not problems:
-        try:
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(str(path), encoding="utf-8")
-        except OSError:
-            pass  # a read-only home only costs the next load a re-validation
-    return problems
-
-
-def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, list[Located]], list[Problem]]:
-    """Parse and schema-check every file; group the valid records by kind with their positions."""
     by_kind: dict[str, list[Located]] = defaultdict(list)
     problems: list[Problem] = []
     for path in paths:
@@ -287,13 +293,15 @@ def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, lis
         problems.extend(found)
         if document is None:
             continue
-        schema_problems = _validated(path, document, use_cache)
+        schema_problems = validate_document(document)
         problems.extend(schema_problems)
         if schema_problems:
             continue
         kind = document.data["kind"]
-        for index, raw in enumerate(document.data["records"]):
-            record = build(KIND_CLASSES[kind], raw)
+        if raw is not None:
+            raw.setdefault(kind, []).extend(document.data["records"])
+        for index, item in enumerate(document.data["records"]):
+            record = build(KIND_CLASSES[kind], item)
             by_kind[kind].append(Located(record, document.locate(["records", index])))
     return by_kind, problems
 
@@ -351,16 +359,36 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
     """Load, validate and index the matrix (default: the bundled ``matrix/``).
 
     ``paths`` may name files and directories of ``*.yaml``. Every file is checked against its
-    kind's schema; a file whose exact bytes already passed with the same schemas is not checked
-    again (a stamp in the user cache directory; ``use_cache=False`` always checks). Duplicate keys
-    and cross-file rules are checked on every load. Raises :class:`DataError` listing every
-    problem (schema violations, duplicate keys, broken cross-references) with file:line positions.
+    kind's schema, then duplicate keys and cross-file rules are checked. The validated, indexed
+    result is kept as compiled knowledge (:mod:`kbsolver.compiled`) keyed by a hash of every input
+    file's bytes, the schemas and the package version; a later load of the same bytes reads it
+    without YAML or jsonschema after verifying it. A missing, stale or forged entry means a full
+    validation from YAML (``use_cache=False`` always validates and writes nothing). Raises
+    :class:`DataError` listing every problem (schema violations, duplicate keys, broken
+    cross-references) with file:line positions.
     """
-    from .checks import cross_checks
-
     paths = list(paths) if paths is not None else None
     files = matrix_files(paths)
-    by_kind, problems = _read(files, use_cache)
+    key = None
+    if use_cache and files:
+        from .compiled import input_key
+
+        key = input_key(files)
+        knowledge = _from_compiled(files, key, bundled=paths is None) if key else None
+        if knowledge is not None:
+            return knowledge
+    raw: dict[str, list[Any]] = {}
+    knowledge = _validated_load(paths, files, raw)
+    if key is not None:
+        _store_compiled(files, key, raw, knowledge)
+    return knowledge
+
+
+def _validated_load(paths: Optional[list[Path]], files: list[Path], raw: dict[str, list[Any]]) -> Knowledge:
+    """Read every file from YAML with full validation (schemas and cross-file rules); raises ``DataError``."""
+    from .checks import cross_checks
+
+    by_kind, problems = _read(files, raw)
     problems += cross_checks(by_kind) + _no_files(paths, files)
     if files and not problems:
         where = Location(", ".join(str(p) for p in paths or [matrix_dir()]))
@@ -370,3 +398,43 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
         raise DataError(problems)
     records = {kind: [located.record for located in items] for kind, items in by_kind.items()}
     return Knowledge(records, [str(f) for f in files])
+
+
+def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowledge]:
+    """The knowledge of a verified compiled entry (the wheel's own for the bundled matrix, else the user
+    cache's), or ``None``. A payload that verifies but does not build is treated as a miss."""
+    from .compiled import read_cached, read_entry
+
+    payload = None
+    if bundled:
+        payload = read_entry(matrix_dir().parent / "compiled.json", key, None)
+    payload = payload or read_cached(files, key)
+    if payload is None:
+        return None
+    try:
+        records = {kind: [build(KIND_CLASSES[kind], item) for item in items] for kind, items in payload["records"].items()}
+        knowledge = Knowledge(records, [str(f) for f in files])
+        knowledge.restore_indexes(payload["indexes"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return knowledge
+
+
+def compiled_payload(raw: dict[str, list[Any]], knowledge: Knowledge) -> Optional[dict[str, Any]]:
+    """What a compiled entry stores: the validated records as parsed, and the indexes; ``None`` if the
+    records are not plain JSON data (then nothing is cached)."""
+    payload = {"records": raw, "indexes": knowledge.compiled_indexes()}
+    try:
+        if json.loads(json.dumps(raw)) != raw:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return payload
+
+
+def _store_compiled(files: list[Path], key: str, raw: dict[str, list[Any]], knowledge: Knowledge) -> None:
+    from .compiled import write_cached
+
+    payload = compiled_payload(raw, knowledge)
+    if payload is not None:
+        write_cached(files, key, payload)

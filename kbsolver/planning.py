@@ -126,7 +126,6 @@ def _fill(text: str, tf: TensorflowCandidate) -> str:
 def build_plan(solution: Solution) -> Plan:
     """Components, numbered steps, notes and sources for a solved query."""
     query = solution.factory.query
-    knowledge = solution.factory.knowledge
     tf = solution.tensorflow
     chosen = solution.chosen
     python = chosen[PYTHON].version or ""
@@ -141,7 +140,7 @@ def build_plan(solution: Solution) -> Plan:
         floor, driver_texts = driver_floor(solution)
         components.append(Component("nvidia-driver", min_version=floor or "unknown"))
         notes.extend(driver_texts)
-        gpu = next((g for g in knowledge.gpus if g.name == query.gpu), None)
+        gpu = solution.factory.gpu
         if gpu:
             records.append(gpu)
         notes.append(_compute_note(solution))

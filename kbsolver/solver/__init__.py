@@ -13,6 +13,7 @@ from resolvelib import BaseReporter, Resolver
 from resolvelib.resolvers import ResolutionImpossible, ResolutionTooDeep
 
 from ..knowledge import Knowledge
+from ..memo import memo_of
 from ..query import Query
 from .factory import Factory
 from .model import Candidate, Requirement, TensorflowCandidate
@@ -47,7 +48,23 @@ def solve(knowledge: Knowledge, query: Query) -> Solution:
     """Resolve ``query`` against ``knowledge``; prefers the newest TF release, then its newest patch.
 
     Returns a :class:`Solution`; raises :class:`Unsolvable` when the declared facts admit no plan.
+    Each query is resolved once per knowledge (:mod:`kbsolver.memo`); the outcome is reused, so
+    the explanation of a conflict and its suggestions' checks share earlier solves.
     """
+    memo = memo_of(knowledge)
+    outcome = memo.get("solve", query)
+    if outcome is None:
+        try:
+            outcome = _resolve(knowledge, query)
+        except Unsolvable as error:
+            outcome = tuple(error.causes)
+        outcome = memo.put("solve", query, outcome)
+    if isinstance(outcome, Solution):
+        return outcome
+    raise Unsolvable(list(outcome))
+
+
+def _resolve(knowledge: Knowledge, query: Query) -> Solution:
     factory = Factory(knowledge, query)
     resolver: Resolver = Resolver(Provider(factory), BaseReporter())
     try:

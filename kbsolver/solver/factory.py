@@ -19,7 +19,8 @@ from typing import Optional
 
 from ..compute import PTX, SASS, highest, lowest, runs_as
 from ..knowledge import Knowledge
-from ..model import CudaToolkit, Distribution, cuda_series, minor_of, spec_contains, version_key
+from ..memo import memo_of
+from ..model import CudaToolkit, Distribution, Gpu, cuda_series, minor_of, spec_contains, version_key
 from ..platforms import marker_environment
 from ..query import Query
 from .model import (
@@ -79,8 +80,15 @@ class Factory:
 
     def tensorflow_candidates(self, device: Optional[str] = None) -> list[TensorflowCandidate]:
         """Every installable TF release for the platform and ``device``, most preferred first:
-        newest version, then ``tensorflow`` before other distributions, an extra before none."""
+        newest version, then ``tensorflow`` before other distributions, an extra before none.
+
+        Computed once per knowledge, OS, architecture and device (they depend on nothing else).
+        """
         device = device or self.query.device
+        key = (self.query.os, self.query.arch, device)
+        return list(memo_of(self.knowledge).cached("tensorflow-candidates", key, lambda: self._tensorflow_candidates(device)))
+
+    def _tensorflow_candidates(self, device: str) -> tuple[TensorflowCandidate, ...]:
         found: dict[tuple[str, str, Optional[str]], TensorflowCandidate] = {}
         for distribution in self.distributions(device):
             for release in self.knowledge.releases(distribution.package):
@@ -97,7 +105,7 @@ class Factory:
             return order, c.extra is None
 
         by_package = sorted(found.values(), key=rank)
-        return sorted(by_package, key=lambda c: version_key(c.version or "0"), reverse=True)
+        return tuple(sorted(by_package, key=lambda c: version_key(c.version or "0"), reverse=True))
 
     def _tensorflow(self, distribution: Distribution, version: str, device: str) -> Optional[TensorflowCandidate]:
         q = self.query
@@ -202,8 +210,12 @@ class Factory:
             return driver, f"toolkit driver of CUDA {ga.version}"  # type: ignore[union-attr]
         return None, f"no published driver floor for CUDA {series} on {self.query.os}"
 
-    @cached_property
+    @property
     def cuda_candidates(self) -> list[Candidate]:
+        """Computed once per knowledge (they depend on nothing else)."""
+        return memo_of(self.knowledge).cached("cuda_candidates", None, self._cuda_candidates)
+
+    def _cuda_candidates(self) -> list[Candidate]:
         series = sorted({t.series for t in self.knowledge.cuda_toolkits}, key=version_key, reverse=True)
         found = []
         for name in series:
@@ -235,8 +247,12 @@ class Factory:
         targets = self.cuda_targets(series)
         return not targets or runs_as(cc, targets, ()) == SASS
 
-    @cached_property
+    @property
     def cudnn_candidates(self) -> list[Candidate]:
+        """Computed once per knowledge (they depend on nothing else)."""
+        return memo_of(self.knowledge).cached("cudnn_candidates", None, self._cudnn_candidates)
+
+    def _cudnn_candidates(self) -> list[Candidate]:
         series = sorted({r.series for r in self.knowledge.cudnn}, key=version_key, reverse=True)
         return [Candidate(CUDNN, s, tuple(self.knowledge.cudnn_series(s))) for s in series]
 
@@ -246,8 +262,12 @@ class Factory:
         return [Requirement(CUDA, f"cuDNN {c.version} supports CUDA {', '.join(supported)}",
                             lambda p, rs=tuple(releases): any(r.supports_cuda(p.version) for r in rs))]
 
-    @cached_property
+    @property
     def msvc_candidates(self) -> list[Candidate]:
+        """Computed once per knowledge (they depend on nothing else)."""
+        return memo_of(self.knowledge).cached("msvc_candidates", None, self._msvc_candidates)
+
+    def _msvc_candidates(self) -> list[Candidate]:
         versions = {m.version: m for m in self.knowledge.msvc}
         for req in self.knowledge.platform_requirements:
             if req.requirement == "msvc-redist":
@@ -348,7 +368,12 @@ class Factory:
                                                 f"driver of CUDA {first.version}, the first CUDA in the matrix that targets it")]
 
     @cached_property
+    def gpu(self) -> Optional[Gpu]:
+        """The ``gpus`` record of the declared GPU (``None`` when only a compute capability was declared)."""
+        return self.knowledge.gpu_named(self.query.gpu) if self.query.gpu else None
+
+    @cached_property
     def jetson(self) -> bool:
         """Whether the declared GPU is a Jetson module (JetPack builds, not PyPI wheels)."""
-        return any(g.name == self.query.gpu and g.segment == "jetson" for g in self.knowledge.gpus)
+        return self.gpu is not None and self.gpu.segment == "jetson"
 
