@@ -1,6 +1,6 @@
 """Per-knowledge memo tables: what was computed once from one :class:`~kbsolver.knowledge.Knowledge` is reused.
 
-A :class:`Memo` is a thread-safe, bounded table of named caches. :func:`memo_of` gives the one memo of a
+A :class:`Memo` is a thread-safe set of bounded, named caches. :func:`memo_of` gives the one memo of a
 knowledge object (kept in a weak table, so it lives exactly as long as the knowledge does). Values
 are computed outside the lock: two threads asking for the same missing key may both compute it,
 and one result is kept; values must therefore be immutable, or never changed after they are made.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -24,46 +23,47 @@ DEFAULT_LIMIT = 8192
 
 
 class Memo:
-    """Named least-recently-used caches behind one lock."""
+    """Named caches; reads take no lock (a dict lookup is atomic), writes take one.
+
+    A full table drops its oldest entry for each new one (insertion order), so memory stays bounded.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tables: dict[str, OrderedDict[Hashable, Any]] = {}
+        self._tables: dict[str, dict[Hashable, Any]] = {}
 
     def get(self, table: str, key: Hashable) -> Any:
         """The value stored under ``key`` in ``table``, or ``None``."""
-        with self._lock:
-            entries = self._tables.get(table)
-            if entries is None or key not in entries:
-                return None
-            entries.move_to_end(key)
-            return entries[key]
+        entries = self._tables.get(table)
+        return None if entries is None else entries.get(key)
 
     def put(self, table: str, key: Hashable, value: Any, limit: int = DEFAULT_LIMIT) -> Any:
         """Store ``value`` (unless another thread stored one first; that one is returned and kept);
         ``table`` then keeps at most ``limit`` entries."""
         with self._lock:
-            entries = self._tables.setdefault(table, OrderedDict())
-            if key in entries:
-                return entries[key]
+            entries = self._tables.get(table)
+            if entries is None:
+                entries = self._tables[table] = {}
+            found = entries.get(key)
+            if found is not None:
+                return found
+            while len(entries) >= limit:
+                del entries[next(iter(entries))]
             entries[key] = value
-            if len(entries) > limit:
-                entries.popitem(last=False)
             return value
 
-    def cached(self, table: str, key: Hashable, compute: Callable[[], T]) -> T:
+    def cached(self, table: str, key: Hashable, compute: Callable[[], T], limit: int = DEFAULT_LIMIT) -> T:
         """``table[key]``, computing and storing it with ``compute()`` on a miss (``None`` is not cached)."""
         value = self.get(table, key)
         if value is None:
             value = compute()
             if value is not None:
-                value = self.put(table, key, value)
+                value = self.put(table, key, value, limit)
         return value  # type: ignore[no-any-return]
 
     def size(self, table: str) -> int:
         """How many entries ``table`` holds now."""
-        with self._lock:
-            return len(self._tables.get(table, ()))
+        return len(self._tables.get(table, ()))
 
 
 _MEMOS: weakref.WeakKeyDictionary[Any, Memo] = weakref.WeakKeyDictionary()

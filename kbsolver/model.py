@@ -49,6 +49,7 @@ def cuda_series(cuda: str) -> str:
     return cuda if "." in cuda or "x" in cuda else f"{cuda}.0"
 
 
+@lru_cache(maxsize=4096)
 def minor_of(version: str) -> str:
     """Return ``"major.minor"`` of a version string: ``"2.10.1"`` -> ``"2.10"``."""
     parsed = version_key(version)

@@ -239,6 +239,9 @@ class Factory:
 
     def cuda_targets(self, series: str) -> tuple[str, ...]:
         """Compute capabilities nvcc of every release of a CUDA series can target (``cuda-toolkits``)."""
+        return memo_of(self.knowledge).cached("cuda-targets", series, lambda: self._cuda_targets(series))
+
+    def _cuda_targets(self, series: str) -> tuple[str, ...]:
         return tuple(sorted({cc for t in self.knowledge.cuda_series(series) for cc in t.compute_capabilities},
                             key=version_key))
 
@@ -325,7 +328,74 @@ class Factory:
         return self.tensorflow_candidates()
 
     def dependencies(self, candidate: Candidate) -> list[Requirement]:
-        """Requirements a chosen candidate adds."""
+        """Requirements a chosen candidate adds (made once per candidate for this factory's query).
+
+        A TensorFlow candidate's requirements are shared between queries that differ only in root facts
+        (Python, TensorFlow range, driver, GPU name): :meth:`tensorflow_dependencies` must not read those.
+        """
+        known = self._dependencies.get(id(candidate))
+        if known is None:
+            if isinstance(candidate, TensorflowCandidate):
+                found = memo_of(self.knowledge).cached("tensorflow-dependencies", (candidate, self._shared_facts),
+                                                       lambda: tuple(self._make_dependencies(candidate)), 65536)
+            else:
+                found = tuple(self._make_dependencies(candidate))
+            known = self._dependencies[id(candidate)] = (candidate, found)  # holds the candidate: its id stays its own
+        return list(known[1])
+
+    @cached_property
+    def _dependencies(self) -> dict[int, tuple[Candidate, tuple[Requirement, ...]]]:
+        return {}
+
+    @cached_property
+    def _shared_facts(self) -> Query:
+        return self.query.changed(python=None, tensorflow=None, driver=None, gpu=None)
+
+    def fixed(self) -> dict[str, Candidate]:
+        """The identifiers with a single candidate, the query's own facts: driver, compute capability, Python."""
+        return {name: found[0] for name in (DRIVER, COMPUTE, PYTHON) if len(found := self.candidates(name)) == 1}
+
+    def viable(self, candidate: TensorflowCandidate) -> bool:
+        """``False`` when no solution can hold ``candidate``: one of its requirements, or one of the CUDA
+        series it requires, rejects a fixed fact (:meth:`fixed`). A necessary condition only."""
+        known = self._viable.get(id(candidate))
+        if known is None:
+            known = self._viable[id(candidate)] = (candidate, self._check_viable(candidate))
+        return known[1]
+
+    @cached_property
+    def _viable(self) -> dict[int, tuple[Candidate, bool]]:
+        return {}
+
+    def _check_viable(self, candidate: TensorflowCandidate) -> bool:
+        # Each verdict depends only on the candidate, the shared facts and one fixed fact: remembered per knowledge
+        # (candidates live as long as the knowledge's memo, so their ids are theirs).
+        memo = memo_of(self.knowledge)
+        fixed = self._fixed
+        requirements = self.dependencies(candidate)
+        for name, value in fixed.items():
+            key = (id(candidate), self._shared_facts, name, value.version)
+            if not memo.cached("viable", key, lambda n=name: self._accepts(requirements, n), 1 << 18):
+                return False
+        key = (id(candidate), self._shared_facts, "cuda", tuple((n, c.version) for n, c in fixed.items()))
+        return memo.cached("viable", key, lambda: self._cuda_viable(requirements), 1 << 18)
+
+    def _accepts(self, requirements: Iterable[Requirement], name: Optional[str] = None) -> bool:
+        """Whether ``requirements`` (those on ``name`` only, when given) accept the fixed facts."""
+        fixed = self._fixed
+        return all(r.test(fixed[r.name]) for r in requirements if r.name in fixed and (name is None or r.name == name))
+
+    def _cuda_viable(self, requirements: list[Requirement]) -> bool:
+        for requirement in (r for r in requirements if r.name == CUDA):
+            if not any(requirement.test(c) and self._accepts(self.dependencies(c)) for c in self.cuda_candidates):
+                return False
+        return True
+
+    @cached_property
+    def _fixed(self) -> dict[str, Candidate]:
+        return self.fixed()
+
+    def _make_dependencies(self, candidate: Candidate) -> list[Requirement]:
         if isinstance(candidate, TensorflowCandidate):
             return self.tensorflow_dependencies(candidate)
         if candidate.name == CUDA:
