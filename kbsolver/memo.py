@@ -25,7 +25,7 @@ DEFAULT_LIMIT = 8192
 class Memo:
     """Named caches; reads take no lock (a dict lookup is atomic), writes take one.
 
-    A full table drops its oldest entry for each new one (insertion order), so memory stays bounded.
+    A full table is emptied before the next entry goes in, so memory stays bounded.
     """
 
     def __init__(self) -> None:
@@ -47,8 +47,8 @@ class Memo:
             found = entries.get(key)
             if found is not None:
                 return found
-            while len(entries) >= limit:
-                del entries[next(iter(entries))]
+            if len(entries) >= limit:
+                entries.clear()  # bounded: a full table starts over
             entries[key] = value
             return value
 

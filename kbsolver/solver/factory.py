@@ -13,13 +13,14 @@ Facts used (each from the matrix record named):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Optional
 
 from ..compute import PTX, SASS, highest, lowest, runs_as
 from ..knowledge import Knowledge
-from ..memo import memo_of
+from ..memo import Memo, memo_of
 from ..model import CudaToolkit, Distribution, Gpu, cuda_series, minor_of, spec_contains, version_key
 from ..platforms import marker_environment
 from ..query import Query
@@ -336,7 +337,7 @@ class Factory:
         known = self._dependencies.get(id(candidate))
         if known is None:
             if isinstance(candidate, TensorflowCandidate):
-                found = memo_of(self.knowledge).cached("tensorflow-dependencies", (candidate, self._shared_facts),
+                found = self._memo.cached("tensorflow-dependencies", (id(candidate), self._shared_token),
                                                        lambda: tuple(self._make_dependencies(candidate)), 65536)
             else:
                 found = tuple(self._make_dependencies(candidate))
@@ -370,15 +371,28 @@ class Factory:
     def _check_viable(self, candidate: TensorflowCandidate) -> bool:
         # Each verdict depends only on the candidate, the shared facts and one fixed fact: remembered per knowledge
         # (candidates live as long as the knowledge's memo, so their ids are theirs).
-        memo = memo_of(self.knowledge)
+        memo = self._memo
         fixed = self._fixed
         requirements = self.dependencies(candidate)
+        shared = self._shared_token
         for name, value in fixed.items():
-            key = (id(candidate), self._shared_facts, name, value.version)
+            key = (id(candidate), shared, name, value.version)
             if not memo.cached("viable", key, lambda n=name: self._accepts(requirements, n), 1 << 18):
                 return False
-        key = (id(candidate), self._shared_facts, "cuda", tuple((n, c.version) for n, c in fixed.items()))
+        key = (id(candidate), shared, "cuda", self._fixed_token)
         return memo.cached("viable", key, lambda: self._cuda_viable(requirements), 1 << 18)
+
+    @cached_property
+    def _memo(self) -> Memo:
+        return memo_of(self.knowledge)
+
+    @cached_property
+    def _shared_token(self) -> tuple[object, ...]:
+        return tuple(getattr(self._shared_facts, f.name) for f in dataclasses.fields(self._shared_facts))
+
+    @cached_property
+    def _fixed_token(self) -> tuple[tuple[str, Optional[str]], ...]:
+        return tuple((n, c.version) for n, c in self._fixed.items())
 
     def _accepts(self, requirements: Iterable[Requirement], name: Optional[str] = None) -> bool:
         """Whether ``requirements`` (those on ``name`` only, when given) accept the fixed facts."""

@@ -47,8 +47,9 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         wanted = list(requirements[identifier])
         bad = set(incompatibilities[identifier])
         found = [c for c in self.factory.candidates(identifier) if c not in bad and all(r.test(c) for r in wanted)]
-        if self.prune and identifier == TENSORFLOW:
-            return [c for c in found if self.factory.viable(c)]  # type: ignore[arg-type]
+        if self.prune and identifier == TENSORFLOW:  # lazily: the search usually stops at the first viable one
+            viable = self.factory.viable
+            return lambda: (c for c in found if viable(c))  # type: ignore[arg-type]
         return found
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
