@@ -273,6 +273,98 @@ def matrix_command(
     typer.echo(to_json(rows) if format is Format.json else table_text(rows, columns))
 
 
+class SweepFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+GpusOption = typer.Option(None, "--gpu", help="Only this GPU (repeatable; 'cpu' = CPU-only).")
+CcsOption = typer.Option(None, "--compute-capability",
+                         help="Only this compute capability (repeatable; implies --by compute-capability).")
+PythonsOption = typer.Option(None, "--python", help="Only this Python X.Y (repeatable).")
+OsesOption = typer.Option(None, "--os", help="Only this OS (repeatable).")
+ArchesOption = typer.Option(None, "--arch", help="Only this architecture (repeatable).")
+ByOption = typer.Option("gpu", "--by", help="Sweep every GPU (gpu) or every compute capability (compute-capability).")
+
+
+def _selection(by: str, gpu: Optional[list[str]], cc: Optional[list[str]], python: Optional[list[str]],
+               os: Optional[list[str]], arch: Optional[list[str]]):  # type: ignore[no-untyped-def]
+    from .sweep import selection_from
+
+    return selection_from("compute-capability" if cc else by, gpu or [], cc or [], python or [], os or [], arch or [])
+
+
+def _progress(items, total: int, label: str):  # type: ignore[no-untyped-def]
+    """Yield ``items``; a progress counter on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    step = max(1, total // 200)
+    for done, item in enumerate(items, 1):
+        if done % step == 0 or done == total:
+            sys.stderr.write(f"\r{label}: {done:,}/{total:,}")
+            sys.stderr.flush()
+        yield item
+    sys.stderr.write("\n")
+
+
+@app.command()
+def sweep(
+    by: str = ByOption,
+    gpu: Optional[list[str]] = GpusOption,
+    compute_capability: Optional[list[str]] = CcsOption,
+    python: Optional[list[str]] = PythonsOption,
+    os: Optional[list[str]] = OsesOption,
+    arch: Optional[list[str]] = ArchesOption,
+    format: SweepFormat = typer.Option(SweepFormat.text, "--format", help="text (one line per answer) or jsonl."),
+    matrix: Optional[list[Path]] = MatrixOption,
+) -> None:
+    """Answer every GPU (or compute capability) and CPU-only × Python × platform; one answer per line."""
+    import json
+
+    from .api import plan_many
+    from .sweep import summary_line, sweep_queries
+
+    try:
+        knowledge = _load(matrix)
+        queries = sweep_queries(knowledge, _selection(by, gpu, compute_capability, python, os, arch))
+    except KbError as error:
+        _fail(error)
+        return
+    out = sys.stdout
+    for result in _progress(plan_many(queries, knowledge), len(queries), "kbsolve sweep"):
+        if format is SweepFormat.jsonl:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        else:
+            out.write(summary_line(result) + "\n")
+    out.flush()
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="The matrix before: a directory of *.yaml or a git revision (its matrix/)."),
+    new: str = typer.Argument(..., help="The matrix after: a directory or a git revision."),
+    by: str = ByOption,
+    gpu: Optional[list[str]] = GpusOption,
+    compute_capability: Optional[list[str]] = CcsOption,
+    python: Optional[list[str]] = PythonsOption,
+    os: Optional[list[str]] = OsesOption,
+    arch: Optional[list[str]] = ArchesOption,
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+) -> None:
+    """Sweep two matrices and list the answers that changed, grouped (exit 0: none, 1: some, 2: bad input)."""
+    from .diff import diff as run_diff
+    from .render import to_json
+
+    try:
+        result = run_diff(old, new, _selection(by, gpu, compute_capability, python, os, arch))
+    except KbError as error:
+        _fail(error)
+        return
+    typer.echo(to_json(result.to_dict()) if format is Format.json else result.text())
+    raise typer.Exit(result.exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

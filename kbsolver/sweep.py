@@ -41,6 +41,10 @@ class Selection:
     arches: tuple[str, ...] = ()
 
 
+#: The whole cross-product.
+EVERYTHING = Selection()
+
+
 def _devices(knowledge: Knowledge, selection: Selection) -> list[tuple[Optional[str], Optional[str]]]:
     """``(gpu name, compute capability)`` pairs; ``(None, None)`` is CPU-only."""
     if selection.by not in ("gpu", "compute-capability"):
@@ -58,7 +62,7 @@ def _devices(knowledge: Knowledge, selection: Selection) -> list[tuple[Optional[
     return list(dict.fromkeys(found))
 
 
-def sweep_queries(knowledge: Knowledge, selection: Selection = Selection()) -> list[Query]:
+def sweep_queries(knowledge: Knowledge, selection: Selection = EVERYTHING) -> list[Query]:
     """Every query of the selection, in the sweep's fixed order (see the module docstring)."""
     pythons = [normalize_python(p) for p in selection.pythons] or \
         sorted({r.version for r in knowledge.python_releases}, key=version_key)
@@ -73,7 +77,7 @@ def sweep_queries(knowledge: Knowledge, selection: Selection = Selection()) -> l
     return queries
 
 
-def sweep(knowledge: Knowledge, selection: Selection = Selection()) -> Iterator[PlanResult]:
+def sweep(knowledge: Knowledge, selection: Selection = EVERYTHING) -> Iterator[PlanResult]:
     """Answer every query of the selection (an iterator, in :func:`sweep_queries` order)."""
     return plan_many(sweep_queries(knowledge, selection), knowledge)
 
