@@ -230,7 +230,7 @@ def _git_root(repository: Optional[Path]) -> Optional[Path]:
 
 def _revision(root: Path, spec: str) -> str:
     if spec.startswith("-"):
-        raise InputError(f"diff: '{spec}' is not a git revision")
+        raise InputError(f"diff: '{spec}' is neither a matrix directory nor a git revision")
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}").decode().strip()
     except InputError:
