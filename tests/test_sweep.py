@@ -49,7 +49,7 @@ def test_shared_answers_equal_answers_solved_alone(kb: Knowledge) -> None:
 
 def test_answers_are_the_same_from_many_threads(kb: Knowledge) -> None:
     fresh = kbsolver.load()  # an empty memo: the threads race to fill it
-    queries = sweep_queries(fresh, Selection(gpus=GPUS[:4] + ("cpu",), pythons=("3.7", "3.10")))
+    queries = sweep_queries(fresh, Selection(gpus=(*GPUS[:4], "cpu"), pythons=("3.7", "3.10")))
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(lambda q: kbsolver.plan(q, fresh).to_dict(), queries * 3))
     alone = [_answer(q, kb).to_dict() for q in queries]
