@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from .errors import DataError, InputError, KbError
+from .errors import InputError, KbError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Consistent TensorFlow install plans from official compatibility facts.")
@@ -29,20 +29,16 @@ MatrixOption = typer.Option(None, "--matrix", help="Matrix files or directories 
 
 
 def _fail(error: KbError) -> None:
-    typer.echo(f"kbsolve: error: {error}", err=True)
-    if isinstance(error, DataError):
-        for problem in error.problems[1:50]:
-            typer.echo(f"  {problem}", err=True)
+    from .launcher import error_text
+
+    typer.echo(error_text(error), err=True)
     raise typer.Exit(error.exit_code)
 
 
 def _load(matrix: Optional[list[Path]]):  # type: ignore[no-untyped-def]
-    from .knowledge import load
+    from .launcher import load_matrix
 
-    for path in matrix or []:
-        if not path.exists():
-            raise InputError(f"--matrix: no such file or directory: {path}")
-    return load(matrix or None)
+    return load_matrix(matrix)
 
 
 @app.command()
@@ -61,45 +57,12 @@ def plan(
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Solve for a consistent install plan (exit 0), or explain why none exists (exit 1)."""
-    from .api import plan as make_plan
-    from .query import make_query
-    from .render import plan_text, to_json
+    from .launcher import run_plan
 
-    try:
-        knowledge = _load(matrix)
-        given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
-                 "driver": driver}
-        if detect:
-            from .api import detected_flags
-            from .detect import detect as run_detection
-
-            found = detected_flags(run_detection())
-            if given["gpu"] or given["compute_capability"]:  # a declared GPU wins over the detected one
-                for key in ("gpu", "compute_capability"):
-                    found.pop(key, None)
-            given = {k: v if v is not None else found.get(k) for k, v in given.items()}
-            if given["gpu"] and given["compute_capability"] and not gpu:
-                given["gpu"] = _known_gpu(knowledge, given["gpu"])
-        query = make_query(knowledge, gpu=given["gpu"], compute_capability_=given["compute_capability"],
-                           python=given["python"], os=given["os"], arch=given["arch"], driver=given["driver"],
-                           tensorflow=tensorflow, cpu_only=cpu_only)
-        result = make_plan(query, knowledge)
-    except KbError as error:
-        _fail(error)
-        return
-    typer.echo(to_json(result.to_dict()) if format is Format.json else plan_text(result))
-    raise typer.Exit(result.exit_code)
-
-
-def _known_gpu(knowledge, name: str) -> Optional[str]:  # type: ignore[no-untyped-def]
-    """A detected GPU name the matrix knows, else ``None`` (its reported compute capability is used instead)."""
-    from .errors import UnknownGpuError
-
-    try:
-        knowledge.find_gpu(name)
-    except UnknownGpuError:
-        return None
-    return name
+    code = run_plan(gpu=gpu, compute_capability=compute_capability, python=python, os=os, arch=arch, driver=driver,
+                    tensorflow=tensorflow, cpu_only=cpu_only, detect=detect, json_format=format is Format.json,
+                    matrix=matrix)
+    raise typer.Exit(code)
 
 
 @app.command()
