@@ -24,9 +24,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,6 +102,8 @@ def _secret(directory: Path, create: bool) -> Optional[bytes]:
         pass
     if not create:
         return None
+    import secrets
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -190,6 +190,8 @@ def write_cached(files: Sequence[Path], key: str, payload: dict[str, Any]) -> Op
     secret = _secret(directory, create=True)
     if secret is None:
         return None
+    import tempfile
+
     path = entry_path(directory, files)
     try:
         data = encode(key, {**payload, "key": key}, secret)

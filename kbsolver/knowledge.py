@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,23 @@ def is_gpu_template(name: str) -> bool:
     return name.startswith(_TEMPLATE)
 
 
+class _LazyRecords(dict):  # type: ignore[type-arg]
+    """Records per kind, built from their JSON text when a kind is first read (thread-safe)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__()
+        self._texts = texts
+        self._lock = threading.Lock()
+
+    def __missing__(self, kind: str) -> tuple[Record, ...]:
+        cls = KIND_CLASSES[kind]
+        with self._lock:
+            if kind not in self:
+                text = self._texts.get(kind)
+                self[kind] = tuple(build(cls, item) for item in json.loads(text)) if text else ()
+            return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Located:
     """A record with the file position it was read from."""
@@ -98,8 +116,15 @@ class Knowledge:
     """
 
     def __init__(self, records: dict[str, Sequence[Record]], sources: Sequence[str] = ()) -> None:
-        self._records = {kind: tuple(records.get(kind, ())) for kind in KIND_CLASSES}
+        self._records: dict[str, tuple[Record, ...]] = {kind: tuple(records.get(kind, ())) for kind in KIND_CLASSES}
         self.files = tuple(sources)
+
+    @classmethod
+    def from_compiled(cls, records: dict[str, str], sources: Sequence[str] = ()) -> Knowledge:
+        """Knowledge over validated records kept as one JSON text per kind; each kind is built on first use."""
+        knowledge = cls({}, sources)
+        knowledge._records = _LazyRecords(records)
+        return knowledge
 
     def records(self, kind: str) -> tuple[Record, ...]:
         """All records of a matrix ``kind`` (e.g. ``"gpus"``) in file order."""
@@ -169,6 +194,9 @@ class Knowledge:
 
     @cached_property
     def _gpu_index(self) -> dict[str, Gpu]:
+        positions = self.__dict__.get("_gpu_positions")
+        if positions is not None:  # from a verified compiled entry
+            return {key: self.gpus[position] for key, position in positions.items()}
         index: dict[str, Gpu] = {}
         for gpu in self.gpus:
             for name in (gpu.name, *gpu.aliases):
@@ -210,13 +238,16 @@ class Knowledge:
 
     def compiled_indexes(self) -> dict[str, Any]:
         """The costly indexes as plain data, for :mod:`kbsolver.compiled` (see :meth:`restore_indexes`)."""
+        position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
         return {"wheel_targets": [[package, version, sorted(targets)]
-                                  for (package, version), targets in self._wheel_targets.items()]}
+                                  for (package, version), targets in self._wheel_targets.items()],
+                "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()}}
 
     def restore_indexes(self, indexes: dict[str, Any]) -> None:
         """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry)."""
         self.__dict__["_wheel_targets"] = {(package, version): frozenset(tuple(t) for t in targets)
                                            for package, version, targets in indexes["wheel_targets"]}
+        self.__dict__["_gpu_positions"] = dict(indexes["gpu_index"])
 
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
@@ -412,8 +443,10 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
     if payload is None:
         return None
     try:
-        records = {kind: [build(KIND_CLASSES[kind], item) for item in items] for kind, items in payload["records"].items()}
-        knowledge = Knowledge(records, [str(f) for f in files])
+        records = payload["records"]
+        if not all(kind in KIND_CLASSES and isinstance(text, str) for kind, text in records.items()):
+            return None
+        knowledge = Knowledge.from_compiled(records, [str(f) for f in files])
         knowledge.restore_indexes(payload["indexes"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -421,15 +454,15 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
 
 
 def compiled_payload(raw: dict[str, list[Any]], knowledge: Knowledge) -> Optional[dict[str, Any]]:
-    """What a compiled entry stores: the validated records as parsed, and the indexes; ``None`` if the
-    records are not plain JSON data (then nothing is cached)."""
-    payload = {"records": raw, "indexes": knowledge.compiled_indexes()}
+    """What a compiled entry stores: the validated records as parsed (one JSON text per kind, decoded when the
+    kind is first used), and the indexes; ``None`` if the records are not plain JSON data (then nothing is cached)."""
     try:
-        if json.loads(json.dumps(raw)) != raw:
+        texts = {kind: json.dumps(items, ensure_ascii=False, separators=(",", ":")) for kind, items in raw.items()}
+        if any(json.loads(texts[kind]) != items for kind, items in raw.items()):
             return None
     except (TypeError, ValueError):
         return None
-    return payload
+    return {"records": texts, "indexes": knowledge.compiled_indexes()}
 
 
 def _store_compiled(files: list[Path], key: str, raw: dict[str, list[Any]], knowledge: Knowledge) -> None:

@@ -65,7 +65,7 @@ def test_a_forged_or_corrupted_entry_is_detected_and_rebuilt(cache: Path, matrix
     if damage == "forged payload":  # a record changed, the digest recomputed: only the HMAC catches it
         import hashlib
 
-        forged = body.replace(b'"cudnn":"8.6"', b'"cudnn":"9.9"', 1)
+        forged = body.replace(b'\\"cudnn\\":\\"8.6\\"', b'\\"cudnn\\":\\"9.9\\"', 1)  # inside a kind's JSON text
         assert forged != body
         parts = header.split(b" ")
         parts[3] = hashlib.sha256(forged).hexdigest().encode()
