@@ -20,7 +20,9 @@ from typing import Any, Optional
 
 from .errors import DataError, Location, Problem, UnknownGpuError
 from .model import (
+    ARCH_NAMES,
     KIND_CLASSES,
+    OS_NAMES,
     CudaMajor,
     CudaTargets,
     CudaToolkit,
@@ -241,13 +243,20 @@ class Knowledge:
         position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
         return {"wheel_targets": [[package, version, sorted(targets)]
                                   for (package, version), targets in self._wheel_targets.items()],
-                "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()}}
+                "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()},
+                "wheel_pins": [[package, version, [[name, pinned, None if applies is None else sorted(applies)]
+                                                   for name, pinned, applies in pins]]
+                               for (package, version), pins in self._wheel_pins.items()]}
 
     def restore_indexes(self, indexes: dict[str, Any]) -> None:
         """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry)."""
         self.__dict__["_wheel_targets"] = {(package, version): frozenset(tuple(t) for t in targets)
                                            for package, version, targets in indexes["wheel_targets"]}
         self.__dict__["_gpu_positions"] = dict(indexes["gpu_index"])
+        self.__dict__["_wheel_pins"] = {
+            (package, version): tuple((name, pinned, None if applies is None else frozenset(tuple(t) for t in applies))
+                                      for name, pinned, applies in pins)
+            for package, version, pins in indexes["wheel_pins"]}
 
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
@@ -260,6 +269,31 @@ class Knowledge:
     def wheel(self, package: str, version: str) -> Optional[WheelRelease]:
         """The ``wheels`` record of ``package==version`` (``None`` if the index has no such release)."""
         return self._wheel_index.get((package, version))
+
+    def wheel_pins(self, package: str, version: str) -> tuple[tuple[str, str, Optional[frozenset[tuple[str, str, str]]]], ...]:
+        """The distributions ``package==version`` requires (its ``requires``, PEP 508): ``(name, pinned version
+        or "", the (python, os, arch) where its marker holds, or None when it has no marker)``."""
+        return self._wheel_pins.get((package, version), ())
+
+    @cached_property
+    def _wheel_pins(self) -> dict[tuple[str, str], tuple[tuple[str, str, Optional[frozenset[tuple[str, str, str]]]], ...]]:
+        from packaging.requirements import Requirement
+
+        from .platforms import marker_environment
+
+        found = {}
+        for wheel in self.wheels:
+            pins = []
+            for text in wheel.requires:
+                pin = Requirement(text)
+                pinned = next((s.version for s in pin.specifier if s.operator == "=="), "")
+                applies = None if pin.marker is None else frozenset(
+                    (python, os, arch) for os in OS_NAMES for arch in ARCH_NAMES for python in KNOWN_PYTHONS
+                    if pin.marker.evaluate(marker_environment(os, arch, python)))
+                pins.append((pin.name, pinned, applies))
+            if pins:
+                found[(wheel.package, wheel.version)] = tuple(pins)
+        return found
 
     def wheel_targets(self, package: str, version: str) -> frozenset[tuple[str, str, str]]:
         """``(python, os, arch)`` triples the wheels of ``package==version`` cover (empty if unknown)."""

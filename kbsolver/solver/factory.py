@@ -22,7 +22,6 @@ from ..compute import PTX, SASS, highest, lowest, runs_as
 from ..knowledge import Knowledge
 from ..memo import Memo, memo_of
 from ..model import CudaToolkit, Distribution, Gpu, cuda_series, minor_of, spec_contains, version_key
-from ..platforms import marker_environment
 from ..query import Query
 from .model import (
     COMPUTE,
@@ -139,17 +138,12 @@ class Factory:
         """Pythons for which ``pip install package==version`` finds wheels on the platform: the release's own
         wheels, and those of any TensorFlow-family distribution it pins there (``tensorflow-intel==2.13.1`` on
         Windows, ``tensorflow-macos`` on Apple silicon, ``tensorflow-cpu-aws`` on Linux aarch64)."""
-        from packaging.requirements import Requirement as Pep508
-
         q = self.query
         own = {p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch}
-        wheel = self.knowledge.wheel(package, version)
-        for text in wheel.requires if wheel else ():
-            pin = Pep508(text)
-            pinned = next((s.version for s in pin.specifier if s.operator == "=="), None)
+        for name, pinned, applies in self.knowledge.wheel_pins(package, version):
             for python in sorted(own):
-                if pin.marker is None or pin.marker.evaluate(marker_environment(q.os, q.arch, python)):
-                    served = self.knowledge.wheel_targets(pin.name, pinned or "")
+                if applies is None or (python, q.os, q.arch) in applies:
+                    served = self.knowledge.wheel_targets(name, pinned)
                     if (python, q.os, q.arch) not in served:
                         own.discard(python)
         return frozenset(own)
