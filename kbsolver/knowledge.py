@@ -471,7 +471,7 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
     from .compiled import read_cached, read_entry
 
     payload = None
-    if bundled:
+    if bundled and matrix_dir().parent.name == "_data":  # an installed wheel: compiled when it was built
         payload = read_entry(matrix_dir().parent / "compiled.json", key, None)
     payload = payload or read_cached(files, key)
     if payload is None:
