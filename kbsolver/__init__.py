@@ -7,6 +7,8 @@ Typical use::
     query = kbsolver.make_query(kb, gpu="rtx3060", python="3.8", os="windows")
     result = kbsolver.plan(query, kb)           # PlanResult: .plan or .conflict
     print(result.to_dict())                     # the JSON contract, schemas/plan.schema.json
+    for result in kbsolver.plan_many(queries, kb):  # many queries, one memo (iterator)
+        ...
 
     snapshot = kbsolver.detect()                # this machine; every field with value and source
     report = kbsolver.diagnose(kb, snapshot, {}, kbsolver.read_error("ImportError: DLL load failed ..."))
@@ -19,10 +21,11 @@ Typical use::
 
 from __future__ import annotations
 
-from .api import detected_flags, plan
+from typing import Any
+
+from .api import detected_flags, plan, plan_many
 from .consistency import CheckReport, Environment, Violation, check
 from .detect import Snapshot, detect
-from .doctor import DoctorReport, Finding, diagnose, read_error
 from .errors import DataError, InputError, KbError, Location, Problem, UnknownGpuError
 from .knowledge import Knowledge, load
 from .knowledge import check as validate
@@ -60,6 +63,20 @@ __all__ = [
     "load",
     "make_query",
     "plan",
+    "plan_many",
     "read_error",
     "validate",
 ]
+
+#: Names imported on first use, so that ``import kbsolver`` stays light on the plan path.
+_LAZY = {"DoctorReport": "doctor", "Finding": "doctor", "diagnose": "doctor", "read_error": "doctor"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,15 +1,26 @@
-"""The typed entry points installers call: :func:`plan` (solve + explain)."""
+"""The typed entry points installers call: :func:`plan` (solve + explain) and :func:`plan_many`.
+
+Answers are memoised per knowledge object (:mod:`kbsolver.memo`): a query asked again is answered
+from the memo, and queries whose GPUs agree on every fact the solver acts on
+(:data:`kbsolver.knowledge.GPU_FACTS`) share one solve and explanation, made for a stand-in GPU
+whose name and source URLs are then filled in. Safe to call from several threads.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Iterator
 from typing import Any, Optional
 
-from .explain import explain
-from .knowledge import Knowledge, load
-from .planning import build_plan
+from .knowledge import TEMPLATE_SOURCE, Knowledge, gpu_template, is_gpu_template, load
+from .memo import memo_of
+from .model import Gpu
 from .query import Query
 from .result import PlanResult
 from .solver import Unsolvable, solve
+
+#: Memo tables and how many answers each keeps (exact queries; shared stand-in answers).
+LIMITS = {"plan": 4096, "plan-shared": 16384}
 
 
 def plan(query: Query, knowledge: Optional[Knowledge] = None) -> PlanResult:
@@ -20,11 +31,71 @@ def plan(query: Query, knowledge: Optional[Knowledge] = None) -> PlanResult:
     matrix is invalid.
     """
     knowledge = knowledge or load()
+    memo = memo_of(knowledge)
+    found = memo.get("plan", query)
+    if found is None:
+        found = _shared(query, knowledge)
+        memo.put("plan", query, found, LIMITS["plan"])
+    return found  # type: ignore[no-any-return]
+
+
+def plan_many(queries: Iterable[Query], knowledge: Optional[Knowledge] = None) -> Iterator[PlanResult]:
+    """Answer each query in order, lazily: ``plan(q, knowledge)`` for every ``q`` (one load, shared memo).
+
+    Queries that differ only in facts the solver does not act on (a GPU's name, given its compute
+    capability, architecture and segment) cost one solve between them.
+    """
+    knowledge = knowledge or load()
+    for query in queries:
+        yield plan(query, knowledge)
+
+
+def _shared(query: Query, knowledge: Knowledge) -> PlanResult:
+    gpu = knowledge.gpu_named(query.gpu) if query.gpu and not is_gpu_template(query.gpu) else None
+    if gpu is None:
+        return _answer(query, knowledge)
+    template = query.changed(gpu=gpu_template(gpu))
+    memo = memo_of(knowledge)
+    shared = memo.get("plan-shared", template)
+    if shared is None:
+        shared = memo.put("plan-shared", template, _answer(template, knowledge), LIMITS["plan-shared"])
+    return _fill_gpu(shared, query, gpu)
+
+
+def _answer(query: Query, knowledge: Knowledge) -> PlanResult:
+    from .planning import build_plan
+
     try:
         solution = solve(knowledge, query)
     except Unsolvable as error:
+        from .explain import explain
+
         return PlanResult(query, conflict=explain(knowledge, query, error))
     return PlanResult(query, plan=build_plan(solution))
+
+
+def _fill_gpu(shared: PlanResult, query: Query, gpu: Gpu) -> PlanResult:
+    """``shared`` (made for the stand-in of ``gpu``) with the GPU's name in every text and its sources in place."""
+    stand_in = gpu_template(gpu)
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(stand_in, gpu.name) if stand_in in value else value
+        if isinstance(value, (tuple, list)):
+            return type(value)(fill(v) for v in value)
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.replace(value, **{f.name: fill(getattr(value, f.name))
+                                                 for f in dataclasses.fields(value) if f.init})
+        return value
+
+    plan = fill(shared.plan) if shared.plan else None
+    if plan is not None and TEMPLATE_SOURCE in plan.sources:
+        urls = [u for url in plan.sources for u in ([s.url for s in gpu.sources] if url == TEMPLATE_SOURCE else [url])]
+        plan = dataclasses.replace(plan, sources=tuple(dict.fromkeys(urls)))
+    conflict = fill(shared.conflict) if shared.conflict else None
+    return dataclasses.replace(shared, query=query, plan=plan, conflict=conflict)
 
 
 def detected_flags(snapshot: Any) -> dict[str, Any]:

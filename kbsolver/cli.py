@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from .errors import DataError, InputError, KbError
+from .errors import InputError, KbError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Consistent TensorFlow install plans from official compatibility facts.")
@@ -30,30 +30,10 @@ class Format(str, Enum):
 MatrixOption = typer.Option(None, "--matrix", help="Matrix files or directories to use instead of the bundled one.")
 
 
-def error_object(error: KbError) -> dict[str, object]:
-    """The JSON form of an error (``schemas/error.schema.json``): status, reference, message, flag, hint, location."""
-    import re
-
-    flag = re.search(r"(--[a-z][a-z-]*)\b", error.message)
-    data: dict[str, object] = {"schema_version": ERROR_SCHEMA_VERSION, "status": "error", "reference": error.reference,
-                               "message": error.message, "flag": flag.group(1) if flag else None, "hint": error.hint}
-    if error.location is not None:
-        data["location"] = str(error.location)
-    if isinstance(error, DataError):
-        data["problems"] = [str(p) for p in error.problems[:200]]
-    return data
-
-
 def _report(error: KbError, json_output: bool) -> None:
-    if json_output:
-        from .render import to_json
+    from .launcher import report_error
 
-        typer.echo(to_json(error_object(error)))
-        return
-    typer.echo(f"kbsolve: error: {error}", err=True)
-    if isinstance(error, DataError):
-        for problem in error.problems[1:50]:
-            typer.echo(f"  {problem}", err=True)
+    report_error(error, json_output)
 
 
 def _fail(error: KbError, json_output: bool = False) -> None:
@@ -80,12 +60,9 @@ def _options(
 
 
 def _load(matrix: Optional[list[Path]]):  # type: ignore[no-untyped-def]
-    from .knowledge import load
+    from .launcher import load_matrix
 
-    for path in matrix or []:
-        if not path.exists():
-            raise InputError(f"--matrix: no such file or directory: {path}")
-    return load(matrix or None)
+    return load_matrix(matrix)
 
 
 @app.command()
@@ -108,50 +85,12 @@ def plan(
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Solve for a consistent install plan (exit 0), or explain why none exists (exit 1)."""
-    from .api import plan as make_plan
-    from .guards import flag_values
-    from .query import make_query
-    from .render import plan_text, to_json
+    from .launcher import run_plan
 
-    refine: dict[str, object] = {"avx": False} if no_avx else {}
-    try:
-        flag_values({"--gpu": gpu, "--compute-capability": compute_capability, "--python": python, "--os": os,
-                     "--arch": arch, "--driver": driver, "--tensorflow": tensorflow})  # before the matrix is read
-        knowledge = _load(matrix)
-        given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
-                 "driver": driver}
-        if detect:
-            from .api import detected_flags
-            from .detect import detect as run_detection
-
-            found = detected_flags(run_detection())
-            if given["gpu"] or given["compute_capability"]:  # a declared GPU wins over the detected one
-                for key in ("gpu", "compute_capability"):
-                    found.pop(key, None)
-            given = {k: v if v is not None else found.get(k) for k, v in given.items()}
-            if given["gpu"] and given["compute_capability"] and not gpu:
-                given["gpu"] = _known_gpu(knowledge, given["gpu"])
-            refine = {**{k: found[k] for k in ("avx", "glibc", "python_bits") if k in found}, **refine}
-        query = make_query(knowledge, gpu=given["gpu"], compute_capability_=given["compute_capability"],
-                           python=given["python"], os=given["os"], arch=given["arch"], driver=given["driver"],
-                           tensorflow=tensorflow, cpu_only=cpu_only, **refine)  # type: ignore[arg-type]
-        result = make_plan(query, knowledge)
-    except KbError as error:
-        _fail(error, format is Format.json)
-        return
-    typer.echo(to_json(result.to_dict()) if format is Format.json else plan_text(result, verbose, sources))
-    raise typer.Exit(result.exit_code)
-
-
-def _known_gpu(knowledge, name: str) -> Optional[str]:  # type: ignore[no-untyped-def]
-    """A detected GPU name the matrix knows, else ``None`` (its reported compute capability is used instead)."""
-    from .errors import UnknownGpuError
-
-    try:
-        knowledge.find_gpu(name)
-    except UnknownGpuError:
-        return None
-    return name
+    code = run_plan(gpu=gpu, compute_capability=compute_capability, python=python, os=os, arch=arch, driver=driver,
+                    tensorflow=tensorflow, cpu_only=cpu_only, no_avx=no_avx, detect=detect, verbose=verbose,
+                    sources=sources, json_format=format is Format.json, matrix=matrix)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -395,6 +334,98 @@ def matrix_command(
         _fail(error, format is Format.json)
         return
     typer.echo(to_json(rows) if format is Format.json else table_text(rows, columns))
+
+
+class SweepFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+GpusOption = typer.Option(None, "--gpu", help="Only this GPU (repeatable; 'cpu' = CPU-only).")
+CcsOption = typer.Option(None, "--compute-capability",
+                         help="Only this compute capability (repeatable; implies --by compute-capability).")
+PythonsOption = typer.Option(None, "--python", help="Only this Python X.Y (repeatable).")
+OsesOption = typer.Option(None, "--os", help="Only this OS (repeatable).")
+ArchesOption = typer.Option(None, "--arch", help="Only this architecture (repeatable).")
+ByOption = typer.Option("gpu", "--by", help="Sweep every GPU (gpu) or every compute capability (compute-capability).")
+
+
+def _selection(by: str, gpu: Optional[list[str]], cc: Optional[list[str]], python: Optional[list[str]],
+               os: Optional[list[str]], arch: Optional[list[str]]):  # type: ignore[no-untyped-def]
+    from .sweep import selection_from
+
+    return selection_from("compute-capability" if cc else by, gpu or [], cc or [], python or [], os or [], arch or [])
+
+
+def _progress(items, total: int, label: str):  # type: ignore[no-untyped-def]
+    """Yield ``items``; a progress counter on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    step = max(1, total // 200)
+    for done, item in enumerate(items, 1):
+        if done % step == 0 or done == total:
+            sys.stderr.write(f"\r{label}: {done:,}/{total:,}")
+            sys.stderr.flush()
+        yield item
+    sys.stderr.write("\n")
+
+
+@app.command()
+def sweep(
+    by: str = ByOption,
+    gpu: Optional[list[str]] = GpusOption,
+    compute_capability: Optional[list[str]] = CcsOption,
+    python: Optional[list[str]] = PythonsOption,
+    os: Optional[list[str]] = OsesOption,
+    arch: Optional[list[str]] = ArchesOption,
+    format: SweepFormat = typer.Option(SweepFormat.text, "--format", help="text (one line per answer) or jsonl."),
+    matrix: Optional[list[Path]] = MatrixOption,
+) -> None:
+    """Answer every GPU (or compute capability) and CPU-only × Python × platform; one answer per line."""
+    import json
+
+    from .api import plan_many
+    from .sweep import summary_line, sweep_queries
+
+    try:
+        knowledge = _load(matrix)
+        queries = sweep_queries(knowledge, _selection(by, gpu, compute_capability, python, os, arch))
+    except KbError as error:
+        _fail(error, format is not SweepFormat.text)
+        return
+    out = sys.stdout
+    for result in _progress(plan_many(queries, knowledge), len(queries), "kbsolve sweep"):
+        if format is SweepFormat.jsonl:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        else:
+            out.write(summary_line(result) + "\n")
+    out.flush()
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="The matrix before: a directory of *.yaml or a git revision (its matrix/)."),
+    new: str = typer.Argument(..., help="The matrix after: a directory or a git revision."),
+    by: str = ByOption,
+    gpu: Optional[list[str]] = GpusOption,
+    compute_capability: Optional[list[str]] = CcsOption,
+    python: Optional[list[str]] = PythonsOption,
+    os: Optional[list[str]] = OsesOption,
+    arch: Optional[list[str]] = ArchesOption,
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+) -> None:
+    """Sweep two matrices and list the answers that changed, grouped (exit 0: none, 1: some, 2: bad input)."""
+    from .diff import diff as run_diff
+    from .render import to_json
+
+    try:
+        result = run_diff(old, new, _selection(by, gpu, compute_capability, python, os, arch))
+    except KbError as error:
+        _fail(error, format is Format.json)
+        return
+    typer.echo(to_json(result.to_dict()) if format is Format.json else result.text())
+    raise typer.Exit(result.exit_code)
 
 
 def _wants_json(args: list[str]) -> bool:

@@ -9,12 +9,14 @@ PTX built for ``compute_XY`` can be JIT-compiled by the driver for any compute c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Optional
 
 SASS = "sass"
 PTX = "ptx"
 
 
+@lru_cache(maxsize=1024)
 def _split(cc: str) -> tuple[int, int]:
     major, _, minor = cc.rstrip("af").partition(".")
     return int(major), int(minor or 0)

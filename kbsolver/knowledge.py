@@ -8,21 +8,21 @@ with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`
 
 from __future__ import annotations
 
-import hashlib
-import os
+import json
 import re
-import sys
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .errors import DataError, Location, Problem, UnknownGpuError
-from .loader import Document, read_document, yaml_files
 from .model import (
+    ARCH_NAMES,
     KIND_CLASSES,
+    OS_NAMES,
     CudaMajor,
     CudaTargets,
     CudaToolkit,
@@ -36,6 +36,7 @@ from .model import (
     PlatformRequirement,
     PythonRelease,
     Record,
+    Source,
     Symptom,
     TestedBuild,
     WheelRelease,
@@ -67,6 +68,42 @@ def gpu_variant_key(name: str) -> str:
     return gpu_key(_GPU_VARIANT.sub(" ", _GPU_NOISE.sub(" ", name.lower()).replace("-", " ")))
 
 
+#: The facts of a GPU record the solver may act on. Queries whose GPUs agree on these share one solve,
+#: made for a stand-in GPU (:func:`gpu_template`) whose name and sources are filled in afterwards; the
+#: GPU's name and sources may appear only in text. A fact added here joins the stand-in's name.
+GPU_FACTS = ("compute_capability", "architecture", "segment")
+_TEMPLATE = "\ue000"  # a private-use character: never in matrix text
+#: The one source URL of a stand-in GPU, replaced by the real GPU's source URLs.
+TEMPLATE_SOURCE = f"{_TEMPLATE}gpu-sources{_TEMPLATE}"
+
+
+def gpu_template(gpu: Gpu) -> str:
+    """The stand-in name for every GPU that agrees with ``gpu`` on :data:`GPU_FACTS`."""
+    return _TEMPLATE + "\ue001".join(getattr(gpu, fact) for fact in GPU_FACTS) + _TEMPLATE
+
+
+def is_gpu_template(name: str) -> bool:
+    """Whether ``name`` is a stand-in made by :func:`gpu_template`."""
+    return name.startswith(_TEMPLATE)
+
+
+class _LazyRecords(dict):  # type: ignore[type-arg]
+    """Records per kind, built from their JSON text when a kind is first read (thread-safe)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__()
+        self._texts = texts
+        self._lock = threading.Lock()
+
+    def __missing__(self, kind: str) -> tuple[Record, ...]:
+        cls = KIND_CLASSES[kind]
+        with self._lock:
+            if kind not in self:
+                text = self._texts.get(kind)
+                self[kind] = tuple(build(cls, item) for item in json.loads(text)) if text else ()
+            return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Located:
     """A record with the file position it was read from."""
@@ -82,8 +119,15 @@ class Knowledge:
     """
 
     def __init__(self, records: dict[str, Sequence[Record]], sources: Sequence[str] = ()) -> None:
-        self._records = {kind: tuple(records.get(kind, ())) for kind in KIND_CLASSES}
+        self._records: dict[str, tuple[Record, ...]] = {kind: tuple(records.get(kind, ())) for kind in KIND_CLASSES}
         self.files = tuple(sources)
+
+    @classmethod
+    def from_compiled(cls, records: dict[str, str], sources: Sequence[str] = ()) -> Knowledge:
+        """Knowledge over validated records kept as one JSON text per kind; each kind is built on first use."""
+        knowledge = cls({}, sources)
+        knowledge._records = _LazyRecords(records)
+        return knowledge
 
     def records(self, kind: str) -> tuple[Record, ...]:
         """All records of a matrix ``kind`` (e.g. ``"gpus"``) in file order."""
@@ -157,6 +201,9 @@ class Knowledge:
 
     @cached_property
     def _gpu_index(self) -> dict[str, Gpu]:
+        positions = self.__dict__.get("_gpu_positions")
+        if positions is not None:  # from a verified compiled entry
+            return {key: self.gpus[position] for key, position in positions.items()}
         index: dict[str, Gpu] = {}
         for gpu in self.gpus:
             for name in (gpu.name, *gpu.aliases):
@@ -165,6 +212,18 @@ class Knowledge:
             for name in (gpu.name, *gpu.aliases):
                 index.setdefault(gpu_variant_key(name), gpu)
         return index
+
+    @cached_property
+    def _gpu_names(self) -> dict[str, Gpu]:
+        return {gpu.name: gpu for gpu in self.gpus}
+
+    def gpu_named(self, name: str) -> Optional[Gpu]:
+        """The GPU whose official name is exactly ``name`` (``None`` if none); a stand-in name from
+        :func:`gpu_template` gives a stand-in record with those facts and :data:`TEMPLATE_SOURCE`."""
+        if is_gpu_template(name):
+            values = dict(zip(GPU_FACTS, name.strip(_TEMPLATE).split("\ue001")))
+            return Gpu(id=name, name=name, sources=(Source(TEMPLATE_SOURCE),), **values)
+        return self._gpu_names.get(name)
 
     def find_gpu(self, name: str) -> Gpu:
         """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored).
@@ -196,6 +255,26 @@ class Knowledge:
         found = {python for targets in self._wheel_targets.values() for python, _, _ in targets}
         return tuple(sorted(found, key=version_key))
 
+    def compiled_indexes(self) -> dict[str, Any]:
+        """The costly indexes as plain data, for :mod:`kbsolver.compiled` (see :meth:`restore_indexes`)."""
+        position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
+        return {"wheel_targets": [[package, version, sorted(targets)]
+                                  for (package, version), targets in self._wheel_targets.items()],
+                "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()},
+                "wheel_pins": [[package, version, [[name, pinned, None if applies is None else sorted(applies)]
+                                                   for name, pinned, applies in pins]]
+                               for (package, version), pins in self._wheel_pins.items()]}
+
+    def restore_indexes(self, indexes: dict[str, Any]) -> None:
+        """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry)."""
+        self.__dict__["_wheel_targets"] = {(package, version): frozenset(tuple(t) for t in targets)
+                                           for package, version, targets in indexes["wheel_targets"]}
+        self.__dict__["_gpu_positions"] = dict(indexes["gpu_index"])
+        self.__dict__["_wheel_pins"] = {
+            (package, version): tuple((name, pinned, None if applies is None else frozenset(tuple(t) for t in applies))
+                                      for name, pinned, applies in pins)
+            for package, version, pins in indexes["wheel_pins"]}
+
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
         return {(w.package, w.version): frozenset(wheel_targets(w.tags, KNOWN_PYTHONS)) for w in self.wheels}
@@ -207,6 +286,31 @@ class Knowledge:
     def wheel(self, package: str, version: str) -> Optional[WheelRelease]:
         """The ``wheels`` record of ``package==version`` (``None`` if the index has no such release)."""
         return self._wheel_index.get((package, version))
+
+    def wheel_pins(self, package: str, version: str) -> tuple[tuple[str, str, Optional[frozenset[tuple[str, str, str]]]], ...]:
+        """The distributions ``package==version`` requires (its ``requires``, PEP 508): ``(name, pinned version
+        or "", the (python, os, arch) where its marker holds, or None when it has no marker)``."""
+        return self._wheel_pins.get((package, version), ())
+
+    @cached_property
+    def _wheel_pins(self) -> dict[tuple[str, str], tuple[tuple[str, str, Optional[frozenset[tuple[str, str, str]]]], ...]]:
+        from packaging.requirements import Requirement
+
+        from .platforms import marker_environment
+
+        found = {}
+        for wheel in self.wheels:
+            pins = []
+            for text in wheel.requires:
+                pin = Requirement(text)
+                pinned = next((s.version for s in pin.specifier if s.operator == "=="), "")
+                applies = None if pin.marker is None else frozenset(
+                    (python, os, arch) for os in OS_NAMES for arch in ARCH_NAMES for python in KNOWN_PYTHONS
+                    if pin.marker.evaluate(marker_environment(os, arch, python)))
+                pins.append((pin.name, pinned, applies))
+            if pins:
+                found[(wheel.package, wheel.version)] = tuple(pins)
+        return found
 
     def wheel_targets(self, package: str, version: str) -> frozenset[tuple[str, str, str]]:
         """``(python, os, arch)`` triples the wheels of ``package==version`` cover (empty if unknown)."""
@@ -256,51 +360,17 @@ class Knowledge:
         return next((t for t in self.cuda_targets if t.tensorflow == minor and os in t.os), None)
 
 
-def _cache_dir() -> Path:
-    """Per-user cache directory (XDG_CACHE_HOME, LOCALAPPDATA on Windows, ~/Library/Caches on macOS)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kbsolver" / "validated"
-
-
-def _stamp(path: Path) -> Optional[Path]:
-    """The cache stamp naming this file's content and the schemas it was validated with (None if unreadable)."""
-    from .schema import schema_fingerprint
-
-    try:
-        digest = hashlib.sha256(path.read_bytes() + schema_fingerprint().encode()).hexdigest()
-    except OSError:
-        return None
-    return _cache_dir() / digest
-
-
-def _validated(path: Path, document: Document, use_cache: bool) -> list[Problem]:
-    """Schema-check ``document``; a file whose exact content already passed (cache stamp) is not re-checked."""
-    from .schema import validate_document
-
-    stamp = _stamp(path) if use_cache else None
-    if stamp is not None and stamp.exists():
-        return []
-    problems = validate_document(document)
-    if stamp is not None and not problems:
-        try:
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(str(path), encoding="utf-8")
-        except OSError:
-            pass  # a read-only home only costs the next load a re-validation
-    return problems
-
-
-def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
+def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None
+          ) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
     """Parse and schema-check every file; group the valid records by kind with their positions.
 
+    ``raw``, when given, collects each valid file's records as parsed (plain data, for the compiled cache).
     Also returns the kinds left incomplete by an invalid file (``"*"`` when a file's kind is unknown),
     so that cross-file checks into them are skipped: one mistake, one problem.
     """
+    from .loader import read_document
+    from .schema import validate_document
+
     by_kind: dict[str, list[Located]] = defaultdict(list)
     problems: list[Problem] = []
     incomplete: set[str] = set()
@@ -310,15 +380,17 @@ def _read(paths: Iterable[Path], use_cache: bool = False) -> tuple[dict[str, lis
         if document is None:
             incomplete.add("*")
             continue
-        schema_problems = _validated(path, document, use_cache)
+        schema_problems = validate_document(document)
         problems.extend(schema_problems)
         if schema_problems:
             kind = document.data.get("kind") if isinstance(document.data, dict) else None
             incomplete.add(kind if isinstance(kind, str) and kind in KIND_CLASSES else "*")
             continue
         kind = document.data["kind"]
-        for index, raw in enumerate(document.data["records"]):
-            record = build(KIND_CLASSES[kind], raw)
+        if raw is not None:
+            raw.setdefault(kind, []).extend(document.data["records"])
+        for index, item in enumerate(document.data["records"]):
+            record = build(KIND_CLASSES[kind], item)
             by_kind[kind].append(Located(record, document.locate(["records", index])))
     return by_kind, problems, incomplete
 
@@ -339,6 +411,8 @@ def _display(path: Path) -> str:
 
 
 def _files(paths: Optional[Iterable[Path]] = None) -> tuple[list[Path], list[Problem]]:
+    from .loader import yaml_files
+
     files: list[Path] = []
     problems: list[Problem] = []
     for path in paths or [matrix_dir()]:
@@ -392,17 +466,38 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
     """Load, validate and index the matrix (default: the bundled ``matrix/``).
 
     ``paths`` may name files and directories of ``*.yaml``. Every file is checked against its
-    kind's schema; a file whose exact bytes already passed with the same schemas is not checked
-    again (a stamp in the user cache directory; ``use_cache=False`` always checks). Duplicate keys
-    and cross-file rules are checked on every load. Raises :class:`DataError` listing every
-    problem (schema violations, duplicate keys, broken cross-references) with file:line positions.
+    kind's schema, then duplicate keys and cross-file rules are checked. The validated, indexed
+    result is kept as compiled knowledge (:mod:`kbsolver.compiled`) keyed by a hash of every input
+    file's bytes, the schemas and the package version; a later load of the same bytes reads it
+    without YAML or jsonschema after verifying it. A missing, stale or forged entry means a full
+    validation from YAML (``use_cache=False`` always validates and writes nothing). Raises
+    :class:`DataError` listing every problem (schema violations, duplicate keys, broken
+    cross-references) with file:line positions.
     """
-    from .checks import cross_checks
-
     paths = list(paths) if paths is not None else None
     files, problems = _files(paths)
-    by_kind, found, incomplete = _read(files, use_cache)
-    problems += found + cross_checks(by_kind, incomplete) + _no_files(paths, files)
+    key = None
+    if use_cache and files and not problems:
+        from .compiled import input_key
+
+        key = input_key(files)
+        knowledge = _from_compiled(files, key, bundled=paths is None) if key else None
+        if knowledge is not None:
+            return knowledge
+    raw: dict[str, list[Any]] = {}
+    knowledge = _validated_load(paths, files, raw, problems)
+    if key is not None:
+        _store_compiled(files, key, raw, knowledge)
+    return knowledge
+
+
+def _validated_load(paths: Optional[list[Path]], files: list[Path], raw: dict[str, list[Any]],
+                    problems: Sequence[Problem] = ()) -> Knowledge:
+    """Read every file from YAML with full validation (schemas and cross-file rules); raises ``DataError``."""
+    from .checks import cross_checks
+
+    by_kind, found, incomplete = _read(files, raw)
+    problems = [*problems, *found, *cross_checks(by_kind, incomplete), *_no_files(paths, files)]
     if files and not problems:
         where = Location(", ".join(str(p) for p in paths or [matrix_dir()]))
         problems += [Problem(where, f"no '{kind}' records: a plan needs them", "missing-kind")
@@ -411,3 +506,45 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
         raise DataError(problems)
     records = {kind: [located.record for located in items] for kind, items in by_kind.items()}
     return Knowledge(records, [str(f) for f in files])
+
+
+def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowledge]:
+    """The knowledge of a verified compiled entry (the wheel's own for the bundled matrix, else the user
+    cache's), or ``None``. A payload that verifies but does not build is treated as a miss."""
+    from .compiled import read_cached, read_entry
+
+    payload = None
+    if bundled and matrix_dir().parent.name == "_data":  # an installed wheel: compiled when it was built
+        payload = read_entry(matrix_dir().parent / "compiled.json", key, None)
+    payload = payload or read_cached(files, key)
+    if payload is None:
+        return None
+    try:
+        records = payload["records"]
+        if not all(kind in KIND_CLASSES and isinstance(text, str) for kind, text in records.items()):
+            return None
+        knowledge = Knowledge.from_compiled(records, [str(f) for f in files])
+        knowledge.restore_indexes(payload["indexes"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return knowledge
+
+
+def compiled_payload(raw: dict[str, list[Any]], knowledge: Knowledge) -> Optional[dict[str, Any]]:
+    """What a compiled entry stores: the validated records as parsed (one JSON text per kind, decoded when the
+    kind is first used), and the indexes; ``None`` if the records are not plain JSON data (then nothing is cached)."""
+    try:
+        texts = {kind: json.dumps(items, ensure_ascii=False, separators=(",", ":")) for kind, items in raw.items()}
+        if any(json.loads(texts[kind]) != items for kind, items in raw.items()):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return {"records": texts, "indexes": knowledge.compiled_indexes()}
+
+
+def _store_compiled(files: list[Path], key: str, raw: dict[str, list[Any]], knowledge: Knowledge) -> None:
+    from .compiled import write_cached
+
+    payload = compiled_payload(raw, knowledge)
+    if payload is not None:
+        write_cached(files, key, payload)

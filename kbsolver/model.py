@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Optional, TypeVar
 
 from packaging.specifiers import SpecifierSet
@@ -59,6 +59,7 @@ def cuda_series(cuda: str) -> str:
     return cuda if "." in cuda or "x" in cuda else f"{cuda}.0"
 
 
+@lru_cache(maxsize=4096)
 def minor_of(version: str) -> str:
     """Return ``"major.minor"`` of a version string: ``"2.10.1"`` -> ``"2.10"``."""
     parsed = version_key(version)
@@ -102,9 +103,14 @@ class Record:
 R = TypeVar("R", bound=Record)
 
 
+@cache
+def _init_fields(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+
+
 def build(cls: type[R], record: Mapping[str, Any]) -> R:
     """Make a ``cls`` from a validated YAML record: lists become tuples, unknown keys are ignored."""
-    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    names = _init_fields(cls)
     values: dict[str, Any] = {}
     for key, value in record.items():
         if key not in names:

@@ -231,7 +231,6 @@ def build_plan(solution: Solution) -> Plan:
     ``details`` are the rest (every driver requirement, needs the detected machine already meets); JSON has both.
     """
     query = solution.factory.query
-    knowledge = solution.factory.knowledge
     tf = solution.tensorflow
     chosen = solution.chosen
     python = chosen[PYTHON].version or ""
@@ -259,7 +258,7 @@ def build_plan(solution: Solution) -> Plan:
             notes.extend(driver_texts)
         else:
             details.extend(t for t in driver_texts if t not in (binding, ceiling_text))
-        gpu = next((g for g in knowledge.gpus if g.name == query.gpu), None)
+        gpu = solution.factory.gpu
         if gpu:
             records.append(gpu)
         compute = _compute_note(solution)

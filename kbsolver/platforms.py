@@ -14,8 +14,6 @@ import sys
 from collections.abc import Iterable
 from typing import Optional
 
-from packaging.tags import parse_tag
-
 from .errors import InputError
 from .model import ARCH_NAMES, OS_NAMES
 
@@ -122,6 +120,8 @@ def pythons_of(interpreter: str, abi: str, known: Iterable[str]) -> list[str]:
 
 def wheel_targets(tags: Iterable[str], known_pythons: Iterable[str]) -> set[tuple[str, str, str]]:
     """Return the ``(python, os, arch)`` triples a release's wheel tags cover."""
+    from packaging.tags import parse_tag  # not at import: the plan path reads these from compiled knowledge
+
     known = list(known_pythons)
     targets: set[tuple[str, str, str]] = set()
     for text in tags:

@@ -11,11 +11,13 @@ import difflib
 import hashlib
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Location, Problem
-from .loader import Document
 from .paths import schema_dir
+
+if TYPE_CHECKING:  # the fingerprint is read on every load; YAML is imported only where it is parsed
+    from .loader import Document
 
 
 @cache

@@ -7,11 +7,24 @@ probe raises and every external command has a timeout. Pass a
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from .probes import probe_cpu, probe_cuda, probe_cudnn, probe_msvc, probe_nvidia, probe_os, probe_python
 from .snapshot import Field, Snapshot, found, missing
-from .system import CommandResult, RealSystem, RecordedSystem, System
+
+if TYPE_CHECKING:
+    from .system import CommandResult, RealSystem, RecordedSystem, System
+
+#: Imported on first use (``import kbsolver`` stays light: planning never probes a machine).
+_SYSTEM = ("CommandResult", "RealSystem", "RecordedSystem", "System")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SYSTEM:
+        from . import system
+
+        return getattr(system, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["CommandResult", "Field", "RealSystem", "RecordedSystem", "Snapshot", "System", "detect", "found", "missing"]
 
@@ -22,6 +35,9 @@ def detect(system: Optional[System] = None, python_exe: Optional[str] = None, us
     ``python_exe`` inspects another interpreter by running it (default: this interpreter);
     ``use_nvml`` tries NVML (the optional nvidia-ml-py) before ``nvidia-smi``. Never raises.
     """
+    from .probes import probe_cpu, probe_cuda, probe_cudnn, probe_msvc, probe_nvidia, probe_os, probe_python
+    from .system import RealSystem
+
     system = system or RealSystem()
     snapshot = Snapshot()
     snapshot.sections["os"] = probe_os(system)

@@ -18,14 +18,15 @@ Inside WSL2 (``Query.environment``) every driver number is the Windows host's (`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Optional
 
 from ..compute import PTX, SASS, highest, lowest, runs_as
 from ..knowledge import Knowledge
-from ..model import CudaToolkit, Distribution, cuda_series, minor_of, spec_contains, version_key
-from ..platforms import marker_environment
+from ..memo import Memo, memo_of
+from ..model import CudaToolkit, Distribution, Gpu, cuda_series, minor_of, spec_contains, version_key
 from ..query import Query
 from .model import (
     COMPUTE,
@@ -94,8 +95,15 @@ class Factory:
 
     def tensorflow_candidates(self, device: Optional[str] = None) -> list[TensorflowCandidate]:
         """Every installable TF release for the platform and ``device``, most preferred first:
-        newest version, then ``tensorflow`` before other distributions, an extra before none."""
+        newest version, then ``tensorflow`` before other distributions, an extra before none.
+
+        Computed once per knowledge, OS, architecture and device (they depend on nothing else).
+        """
         device = device or self.query.device
+        key = (self.query.os, self.query.arch, device)
+        return list(memo_of(self.knowledge).cached("tensorflow-candidates", key, lambda: self._tensorflow_candidates(device)))
+
+    def _tensorflow_candidates(self, device: str) -> tuple[TensorflowCandidate, ...]:
         found: dict[tuple[str, str, Optional[str]], TensorflowCandidate] = {}
         for distribution in self.distributions(device):
             for release in self.knowledge.releases(distribution.package):
@@ -112,7 +120,7 @@ class Factory:
             return order, c.extra is None
 
         by_package = sorted(found.values(), key=rank)
-        return sorted(by_package, key=lambda c: version_key(c.version or "0"), reverse=True)
+        return tuple(sorted(by_package, key=lambda c: version_key(c.version or "0"), reverse=True))
 
     def _tensorflow(self, distribution: Distribution, version: str, device: str) -> Optional[TensorflowCandidate]:
         q = self.query
@@ -145,17 +153,12 @@ class Factory:
         """Pythons for which ``pip install package==version`` finds wheels on the platform: the release's own
         wheels, and those of any TensorFlow-family distribution it pins there (``tensorflow-intel==2.13.1`` on
         Windows, ``tensorflow-macos`` on Apple silicon, ``tensorflow-cpu-aws`` on Linux aarch64)."""
-        from packaging.requirements import Requirement as Pep508
-
         q = self.query
         own = {p for p, os, arch in self.knowledge.wheel_targets(package, version) if os == q.os and arch == q.arch}
-        wheel = self.knowledge.wheel(package, version)
-        for text in wheel.requires if wheel else ():
-            pin = Pep508(text)
-            pinned = next((s.version for s in pin.specifier if s.operator == "=="), None)
+        for name, pinned, applies in self.knowledge.wheel_pins(package, version):
             for python in sorted(own):
-                if pin.marker is None or pin.marker.evaluate(marker_environment(q.os, q.arch, python)):
-                    served = self.knowledge.wheel_targets(pin.name, pinned or "")
+                if applies is None or (python, q.os, q.arch) in applies:
+                    served = self.knowledge.wheel_targets(name, pinned)
                     if (python, q.os, q.arch) not in served:
                         own.discard(python)
         return frozenset(own)
@@ -240,8 +243,12 @@ class Factory:
         versions = {v for t in self.knowledge.cuda_series(series) for v in t.macos_versions}
         return tuple(sorted(versions, key=version_key))
 
-    @cached_property
+    @property
     def cuda_candidates(self) -> list[Candidate]:
+        """Computed once per knowledge (they depend on nothing else)."""
+        return memo_of(self.knowledge).cached("cuda_candidates", None, self._cuda_candidates)
+
+    def _cuda_candidates(self) -> list[Candidate]:
         series = sorted({t.series for t in self.knowledge.cuda_toolkits}, key=version_key, reverse=True)
         found = []
         for name in series:
@@ -269,6 +276,9 @@ class Factory:
 
     def cuda_targets(self, series: str) -> tuple[str, ...]:
         """Compute capabilities nvcc of every release of a CUDA series can target (``cuda-toolkits``)."""
+        return memo_of(self.knowledge).cached("cuda-targets", series, lambda: self._cuda_targets(series))
+
+    def _cuda_targets(self, series: str) -> tuple[str, ...]:
         return tuple(sorted({cc for t in self.knowledge.cuda_series(series) for cc in t.compute_capabilities},
                             key=version_key))
 
@@ -277,8 +287,12 @@ class Factory:
         targets = self.cuda_targets(series)
         return not targets or runs_as(cc, targets, ()) == SASS
 
-    @cached_property
+    @property
     def cudnn_candidates(self) -> list[Candidate]:
+        """Computed once per knowledge (they depend on nothing else)."""
+        return memo_of(self.knowledge).cached("cudnn_candidates", None, self._cudnn_candidates)
+
+    def _cudnn_candidates(self) -> list[Candidate]:
         series = sorted({r.series for r in self.knowledge.cudnn}, key=version_key, reverse=True)
         return [Candidate(CUDNN, s, tuple(self.knowledge.cudnn_series(s))) for s in series]
 
@@ -288,8 +302,12 @@ class Factory:
         return [Requirement(CUDA, f"cuDNN {c.version} supports CUDA {', '.join(supported)}",
                             lambda p, rs=tuple(releases): any(r.supports_cuda(p.version) for r in rs))]
 
-    @cached_property
+    @property
     def msvc_candidates(self) -> list[Candidate]:
+        """Computed once per knowledge (they depend on nothing else)."""
+        return memo_of(self.knowledge).cached("msvc_candidates", None, self._msvc_candidates)
+
+    def _msvc_candidates(self) -> list[Candidate]:
         versions = {m.version: m for m in self.knowledge.msvc}
         for req in self.knowledge.platform_requirements:
             if req.requirement == "msvc-redist":
@@ -351,7 +369,87 @@ class Factory:
         return self.tensorflow_candidates()
 
     def dependencies(self, candidate: Candidate) -> list[Requirement]:
-        """Requirements a chosen candidate adds."""
+        """Requirements a chosen candidate adds (made once per candidate for this factory's query).
+
+        A TensorFlow candidate's requirements are shared between queries that differ only in root facts
+        (Python, TensorFlow range, driver, GPU name): :meth:`tensorflow_dependencies` must not read those.
+        """
+        known = self._dependencies.get(id(candidate))
+        if known is None:
+            if isinstance(candidate, TensorflowCandidate):
+                found = self._memo.cached("tensorflow-dependencies", (id(candidate), self._shared_token),
+                                                       lambda: tuple(self._make_dependencies(candidate)), 65536)
+            else:
+                found = tuple(self._make_dependencies(candidate))
+            known = self._dependencies[id(candidate)] = (candidate, found)  # holds the candidate: its id stays its own
+        return list(known[1])
+
+    @cached_property
+    def _dependencies(self) -> dict[int, tuple[Candidate, tuple[Requirement, ...]]]:
+        return {}
+
+    @cached_property
+    def _shared_facts(self) -> Query:
+        return self.query.changed(python=None, tensorflow=None, driver=None, gpu=None)
+
+    def fixed(self) -> dict[str, Candidate]:
+        """The identifiers with a single candidate, the query's own facts: driver, compute capability, Python."""
+        return {name: found[0] for name in (DRIVER, COMPUTE, PYTHON) if len(found := self.candidates(name)) == 1}
+
+    def viable(self, candidate: TensorflowCandidate) -> bool:
+        """``False`` when no solution can hold ``candidate``: one of its requirements, or one of the CUDA
+        series it requires, rejects a fixed fact (:meth:`fixed`). A necessary condition only."""
+        known = self._viable.get(id(candidate))
+        if known is None:
+            known = self._viable[id(candidate)] = (candidate, self._check_viable(candidate))
+        return known[1]
+
+    @cached_property
+    def _viable(self) -> dict[int, tuple[Candidate, bool]]:
+        return {}
+
+    def _check_viable(self, candidate: TensorflowCandidate) -> bool:
+        # Each verdict depends only on the candidate, the shared facts and one fixed fact: remembered per knowledge
+        # (candidates live as long as the knowledge's memo, so their ids are theirs).
+        memo = self._memo
+        fixed = self._fixed
+        requirements = self.dependencies(candidate)
+        shared = self._shared_token
+        for name, value in fixed.items():
+            key = (id(candidate), shared, name, value.version)
+            if not memo.cached("viable", key, lambda n=name: self._accepts(requirements, n), 1 << 18):
+                return False
+        key = (id(candidate), shared, "cuda", self._fixed_token)
+        return memo.cached("viable", key, lambda: self._cuda_viable(requirements), 1 << 18)
+
+    @cached_property
+    def _memo(self) -> Memo:
+        return memo_of(self.knowledge)
+
+    @cached_property
+    def _shared_token(self) -> tuple[object, ...]:
+        return tuple(getattr(self._shared_facts, f.name) for f in dataclasses.fields(self._shared_facts))
+
+    @cached_property
+    def _fixed_token(self) -> tuple[tuple[str, Optional[str]], ...]:
+        return tuple((n, c.version) for n, c in self._fixed.items())
+
+    def _accepts(self, requirements: Iterable[Requirement], name: Optional[str] = None) -> bool:
+        """Whether ``requirements`` (those on ``name`` only, when given) accept the fixed facts."""
+        fixed = self._fixed
+        return all(r.test(fixed[r.name]) for r in requirements if r.name in fixed and (name is None or r.name == name))
+
+    def _cuda_viable(self, requirements: list[Requirement]) -> bool:
+        for requirement in (r for r in requirements if r.name == CUDA):
+            if not any(requirement.test(c) and self._accepts(self.dependencies(c)) for c in self.cuda_candidates):
+                return False
+        return True
+
+    @cached_property
+    def _fixed(self) -> dict[str, Candidate]:
+        return self.fixed()
+
+    def _make_dependencies(self, candidate: Candidate) -> list[Requirement]:
         if isinstance(candidate, TensorflowCandidate):
             return self.tensorflow_dependencies(candidate)
         if candidate.name == CUDA:
@@ -403,7 +501,12 @@ class Factory:
             for r in self.knowledge.platform_requirements)
 
     @cached_property
+    def gpu(self) -> Optional[Gpu]:
+        """The ``gpus`` record of the declared GPU (``None`` when only a compute capability was declared)."""
+        return self.knowledge.gpu_named(self.query.gpu) if self.query.gpu else None
+
+    @cached_property
     def jetson(self) -> bool:
         """Whether the declared GPU is a Jetson module (JetPack builds, not PyPI wheels)."""
-        return any(g.name == self.query.gpu and g.segment == "jetson" for g in self.knowledge.gpus)
+        return self.gpu is not None and self.gpu.segment == "jetson"
 

@@ -20,8 +20,9 @@ ORDER = (COMPUTE, DRIVER, TENSORFLOW, CUDA, CUDNN, PYTHON, MSVC)
 class Provider(AbstractProvider):  # type: ignore[misc]
     """resolvelib provider over a :class:`Factory` (identifiers are component names)."""
 
-    def __init__(self, factory: Factory) -> None:
+    def __init__(self, factory: Factory, prune: bool = False) -> None:
         self.factory = factory
+        self.prune = prune
 
     def identify(self, requirement_or_candidate: Requirement | Candidate) -> str:
         return requirement_or_candidate.name
@@ -45,7 +46,11 @@ class Provider(AbstractProvider):  # type: ignore[misc]
     ) -> Iterable[Candidate]:
         wanted = list(requirements[identifier])
         bad = set(incompatibilities[identifier])
-        return [c for c in self.factory.candidates(identifier) if c not in bad and all(r.test(c) for r in wanted)]
+        found = [c for c in self.factory.candidates(identifier) if c not in bad and all(r.test(c) for r in wanted)]
+        if self.prune and identifier == TENSORFLOW:  # lazily: the search usually stops at the first viable one
+            viable = self.factory.viable
+            return lambda: (c for c in found if viable(c))  # type: ignore[arg-type]
+        return found
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
         return requirement.test(candidate)

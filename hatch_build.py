@@ -1,0 +1,40 @@
+"""Wheel build hook: compile the bundled matrix into ``kbsolver/_data/compiled.json``.
+
+The matrix is validated in full (schemas and cross-file checks) while the wheel is built, so an
+installed kbsolver loads its bundled knowledge without YAML or jsonschema; ``kbsolver.load()``
+still verifies the entry against the installed files' bytes and falls back to YAML if it does not
+match. A matrix that does not validate fails the build.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class CompiledKnowledgeHook(BuildHookInterface):  # type: ignore[misc]
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if self.target_name != "wheel":
+            return
+        sys.path.insert(0, self.root)
+        try:
+            from kbsolver.compiled import encode, input_key
+            from kbsolver.knowledge import _validated_load, compiled_payload, matrix_files
+        finally:
+            sys.path.pop(0)
+        files = matrix_files([Path(self.root) / "matrix"])
+        raw: dict[str, list[Any]] = {}
+        knowledge = _validated_load(None, files, raw)
+        key = input_key(files)
+        payload = compiled_payload(raw, knowledge)
+        if key is None or payload is None:
+            raise RuntimeError("cannot compile the bundled matrix")
+        target = Path(tempfile.mkdtemp(prefix="kbsolver-compiled-")) / "compiled.json"
+        target.write_bytes(encode(key, {**payload, "key": key}, None))
+        build_data["force_include"][str(target)] = "kbsolver/_data/compiled.json"
