@@ -120,6 +120,24 @@ def query_for(kb: kbsolver.Knowledge, job: Job) -> kbsolver.Query:
     return dataclasses.replace(query, gpu=PLACEHOLDER_JETSON if jetson else PLACEHOLDER_NAME)
 
 
+def personalise(answer: dict[str, Any], gpu: Any) -> dict[str, Any]:
+    """A placeholder answer made the answer for ``gpu`` (the rule ``site/app.js`` follows in the browser).
+
+    The placeholder name becomes ``gpu.name``; the placeholder source becomes the GPU record's source
+    URLs, and only the first occurrence of each URL is kept, as :func:`kbsolver.plan` keeps it.
+    """
+    text = json.dumps(answer, ensure_ascii=False)
+    for token in (PLACEHOLDER_NAME, PLACEHOLDER_JETSON):
+        text = text.replace(token, json.dumps(gpu.name, ensure_ascii=False)[1:-1])
+    data: dict[str, Any] = json.loads(text)
+    if "plan" in data:
+        urls: list[str] = []
+        for url in data["plan"]["sources"]:
+            urls += [s.url for s in gpu.sources] if url == PLACEHOLDER_SOURCES else [url]
+        data["plan"]["sources"] = list(dict.fromkeys(urls))
+    return data
+
+
 # -- solving ----------------------------------------------------------------------------------
 
 _WORKER_KB: Optional[kbsolver.Knowledge] = None

@@ -403,5 +403,7 @@
     render(read.problems);
     document.documentElement.setAttribute("data-ready", "true");
   }
+  // For the browser tests: the GPU-name normalisation, compared with kbsolver's own.
+  window.kbsolverPage = { gpuKey, gpuVariantKey, findGpu: (text) => (findGpu(text) || {}).name || null };
   init();
 })();
