@@ -238,7 +238,7 @@ def test_greyed_python_option_shows_its_reason(browser: Any, site: Path) -> None
     assert "unavailable" not in (available.get_attribute("class") or "").split()
     # macOS with an NVIDIA GPU gives no plan: the OS option is greyed with the solver's reason.
     assert "unavailable" in browser.find_element(By.CSS_SELECTOR, "label[for=os-macos]").get_attribute("class").split()
-    screenshot(browser, "greyed-python-3.12-on-windows", "python-field")
+    screenshot(browser, "greyed-python-3.12-on-windows", "facts")
 
 
 @pytest.mark.browser
