@@ -294,6 +294,9 @@ def test_keyboard_only_choice_of_python(browser: Any, site: Path) -> None:
     ("?gpu=rtx3060&os=windows", ("--gpu", "rtx3060", "--os", "windows")),
     ("?gpu=rtx3060&python=3.8&os=windows&driver=531.14",
      ("--gpu", "rtx3060", "--python", "3.8", "--os", "windows", "--driver", "531.14")),
+    ("?gpu=k80&python=3.9&os=linux&driver=470.256.02",
+     ("--gpu", "Tesla K80", "--python", "3.9", "--os", "linux", "--driver", "470.256.02")),
+    ("?python=3.8&os=windows&driver=531.14", ("--python", "3.8", "--os", "windows", "--driver", "531.14")),
 ])
 def test_more_urls_equal_the_cli(browser: Any, site: Path, query: str, args: tuple[str, ...]) -> None:
     open_page(browser, site, query)
@@ -309,6 +312,16 @@ def test_driver_below_the_floor_gives_the_command_not_a_plan(browser: Any, site:
     assert "older than this plan needs (460.82 or newer)" in browser.find_element(By.ID, "driver-check").text
     assert browser.find_element(By.ID, "answer-json").get_attribute("data-exact") == "false"
     assert "--driver 440.33" in browser.find_element(By.ID, "cli-command").text
+    assert "driver" not in json.loads(browser.find_element(By.ID, "answer-json").get_attribute("textContent"))["query"]
+    # Kepler GPUs stop at the R470 branch: a newer driver is not this plan's driver either.
+    open_page(browser, site, "?gpu=k80&python=3.9&os=linux&driver=535.104.05")
+    assert browser.find_element(By.ID, "answer").get_attribute("data-status") == "driver"
+    assert "supported up to the R470 driver branch" in browser.find_element(By.ID, "driver-check").text
+    # A conflict is shown without the driver, saying so.
+    open_page(browser, site, "?gpu=rtx3060&python=3.12&os=windows&driver=531.14")
+    assert browser.find_element(By.ID, "answer").get_attribute("data-status") == "driver"
+    assert "answers without your driver 531.14" in browser.find_element(By.ID, "driver-check").text
+    assert texts(browser, "#reasons li")
 
 
 @pytest.mark.browser

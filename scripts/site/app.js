@@ -132,10 +132,9 @@
       withQuery(data, { gpu: gpu.name, compute_capability: gpu.cc });
     }
     const result = { kind: "answer", data, gpu, exact: true, driver: null };
-    if (state.driver) {
-      withQuery(data, { driver: state.driver });
+    if (state.driver) {  // the JSON carries the driver only where the driver-free answer is the driver's answer too
       if (gpu && !state.cpu) result.driver = driverCheck(state.driver, data, gpu);
-      if (result.driver && !result.driver.fits) result.exact = false;
+      if (result.driver && !result.driver.fits) result.exact = false; else withQuery(data, { driver: state.driver });
     }
     return result;
   }
@@ -358,6 +357,8 @@
     $("answer-json").textContent = result.kind === "answer" ? JSON.stringify(result.data, null, 2) : "";
     $("answer-json").setAttribute("data-exact", exact ? "true" : "false");
     $("json-details").hidden = result.kind !== "answer";
+    $("json-summary").textContent = exact ? "This answer as JSON (the output of the command above)" :
+      "The answer without your driver, as JSON (the command above gives the exact answer)";
     $("share-link").href = queryString(state);
   }
 
