@@ -167,7 +167,12 @@ def solve(kb: kbsolver.Knowledge, jobs: Sequence[Job]) -> Iterator[dict[str, Any
 def solve_all(kb: kbsolver.Knowledge, jobs: list[Job], processes: int) -> list[dict[str, Any]]:
     """Answers for ``jobs`` (in order), in ``processes`` worker processes when there is no ``plan_many``."""
     if processes <= 1 or hasattr(kbsolver, "plan_many") or len(jobs) < 2 * processes:
-        return list(solve(kb, jobs))
+        answers_ = []
+        for answer in solve(kb, jobs):
+            answers_.append(answer)
+            if len(answers_) % 500 == 0:
+                print(f"build_site: {len(answers_)}/{len(jobs)} answers", file=sys.stderr)
+        return answers_
     chunks = [jobs[i::processes * 4] for i in range(processes * 4)]
     answers: dict[Job, dict[str, Any]] = {}
     with ProcessPoolExecutor(processes) as pool:

@@ -144,7 +144,14 @@ def browser() -> Iterator[Any]:
 
 def open_page(browser: Any, site: Path, query: str) -> None:
     browser.get((site / "index.html").as_uri() + query)
-    assert browser.execute_script("return document.documentElement.dataset.ready") == "true"
+    wait_ready(browser)
+
+
+def wait_ready(browser: Any) -> None:
+    """Wait (at most 10 s) until the page's script has rendered the answer of the current URL."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true")
 
 
 def shown_json(browser: Any) -> dict[str, Any]:
@@ -269,8 +276,10 @@ def test_clicking_the_wsl2_suggestion_gives_the_linux_plan(browser: Any, site: P
     open_page(browser, site, "?gpu=rtx3060&python=3.12&os=windows")
     link = next(a for a in browser.find_elements(By.CSS_SELECTOR, "#suggestions a.suggestion") if "WSL2" in a.text)
     link.click()
-    assert browser.execute_script("return document.documentElement.dataset.ready") == "true"
-    assert "os=wsl2" in browser.current_url
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda d: "os=wsl2" in d.current_url)
+    wait_ready(browser)
     assert_rendered(browser, cli_json("--gpu", "rtx3060", "--python", "3.12", "--os", "linux", "--arch", "x86_64"))
 
 
