@@ -31,7 +31,7 @@ OUTPUT = Path(os.environ.get("KBSOLVER_TEST_OUTPUT", ROOT / "build" / "test-outp
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 GPUS = ("rtx3060", "Tesla K80", "Jetson AGX Orin")
 PYTHONS = ("3.8", "3.9", "3.12")
-PLATFORMS = ("windows/x86_64", "linux/x86_64", "macos/arm64", "windows/x86")
+PLATFORMS = ("windows/x86_64", "linux/x86_64", "macos/x86_64", "macos/arm64", "windows/x86")
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_site  # noqa: E402
@@ -244,7 +244,10 @@ def test_greyed_python_option_shows_its_reason(browser: Any, site: Path) -> None
     available = browser.find_element(By.CSS_SELECTOR, "label[for=python-3_9]")
     assert "unavailable" not in (available.get_attribute("class") or "").split()
     # macOS with an NVIDIA GPU gives no plan: the OS option is greyed with the solver's reason.
-    assert "unavailable" in browser.find_element(By.CSS_SELECTOR, "label[for=os-macos]").get_attribute("class").split()
+    macos = browser.find_element(By.CSS_SELECTOR, "label[for=os-macos]")
+    assert "unavailable" in macos.get_attribute("class").split()
+    assert macos.get_attribute("data-reason") == cli_json("--gpu", "rtx3060", "--python", "3.8", "--os", "macos", "--arch",
+                                                          "x86_64")["conflict"]["summary"]
     screenshot(browser, "greyed-python-3.12-on-windows", "facts")
 
 
