@@ -349,6 +349,18 @@ def test_gpu_name_keys_match_kbsolver(browser: Any, site: Path, kb: Knowledge) -
 
 
 @pytest.mark.browser
+def test_steps_render_both_shapes_of_the_plan_contract(browser: Any, site: Path) -> None:
+    open_page(browser, site, "")
+    html = browser.execute_script("return kbsolverPage.stepsHtml(arguments[0])", [
+        {"description": "Install the driver", "command": "nvidia-smi"},
+        {"description": "Set PATH", "shell": "PowerShell", "commands": ["$env:A = 1", "python -V"]},
+        {"description": "Read the guide"},
+    ])
+    assert html.count('<pre class="command">') == 3 and html.count('class="shell"') == 1
+    assert "PowerShell:" in html and "$env:A = 1" in html and html.index("Set PATH") < html.index("python -V")
+
+
+@pytest.mark.browser
 def test_no_request_leaves_the_machine_and_no_script_errors(browser: Any, site: Path) -> None:
     open_page(browser, site, f"?gpu={quote('GeForce RTX 3060')}&python=3.12&os=windows")
     browser.get_log("performance")  # drop earlier pages' events

@@ -405,6 +405,7 @@
     document.documentElement.setAttribute("data-ready", "true");
   }
   // For the browser tests: the GPU-name normalisation, compared with kbsolver's own.
-  window.kbsolverPage = { gpuKey, gpuVariantKey, findGpu: (text) => (findGpu(text) || {}).name || null };
+  window.kbsolverPage = { gpuKey, gpuVariantKey, findGpu: (text) => (findGpu(text) || {}).name || null,
+    stepsHtml: (steps) => renderSteps(steps).outerHTML };
   init();
 })();
