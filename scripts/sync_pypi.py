@@ -54,6 +54,7 @@ HEADER = """\
 # carry (python-abi-platform), yanked state, first upload date, the exact nvidia-*
 # pins of the and-cuda extra, and the pinned tensorflow-intel/-macos/-cpu-aws
 # distributions a release requires per platform. Re-run the script to refresh it.
+# yaml-language-server: $schema=../schemas/wheels.schema.json
 """
 
 
