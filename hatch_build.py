@@ -24,8 +24,8 @@ class CompiledKnowledgeHook(BuildHookInterface):  # type: ignore[misc]
             return
         sys.path.insert(0, self.root)
         try:
-            from kbsolver.compiled import encode, input_key
             from kbsolver.knowledge import _validated_load, compiled_payload, matrix_files
+            from kbsolver.knowledge.compiled import encode, input_key
         finally:
             sys.path.pop(0)
         files = matrix_files([Path(self.root) / "matrix"])

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import detected_flags, plan, plan_many
-from .consistency import CheckReport, Environment, Violation, check
-from .detect import Snapshot, detect
-from .errors import DataError, InputError, KbError, Location, Problem, UnknownGpuError
-from .knowledge import Knowledge, load
-from .knowledge import check as validate
-from .query import Query, make_query
-from .result import Component, Conflict, Plan, PlanResult, Step, Suggestion
+from kbsolver.api import detected_flags, plan, plan_many
+from kbsolver.detect import Snapshot, detect
+from kbsolver.errors import DataError, InputError, KbError, Location, Problem, UnknownGpuError
+from kbsolver.knowledge import Knowledge, load
+from kbsolver.knowledge import check as validate
+from kbsolver.solve.check import CheckReport, Environment, Violation, check
+from kbsolver.solve.query import Query, make_query
+from kbsolver.solve.result import Component, Conflict, Plan, PlanResult, Step, Suggestion
 
 __version__ = "0.1.0"
 

@@ -1,6 +1,6 @@
 """The typed entry points installers call: :func:`plan` (solve + explain) and :func:`plan_many`.
 
-Answers are memoised per knowledge object (:mod:`kbsolver.memo`): a query asked again is answered
+Answers are memoised per knowledge object (:mod:`kbsolver.solve.memo`): a query asked again is answered
 from the memo, and queries whose GPUs agree on every fact the solver acts on
 (:data:`kbsolver.knowledge.GPU_FACTS`) share one solve and explanation, made for a stand-in GPU
 whose name and source URLs are then filled in. Safe to call from several threads.
@@ -12,12 +12,12 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any, Optional
 
-from .knowledge import TEMPLATE_SOURCE, Knowledge, gpu_template, is_gpu_template, load
-from .memo import memo_of
-from .model import Gpu
-from .query import Query
-from .result import PlanResult
-from .solver import Unsolvable, solve
+from kbsolver.knowledge import TEMPLATE_SOURCE, Knowledge, gpu_template, is_gpu_template, load
+from kbsolver.knowledge.model import Gpu
+from kbsolver.solve import Unsolvable, solve
+from kbsolver.solve.memo import memo_of
+from kbsolver.solve.query import Query
+from kbsolver.solve.result import PlanResult
 
 #: Memo tables and how many answers each keeps (exact queries; shared stand-in answers).
 LIMITS = {"plan": 4096, "plan-shared": 16384}
@@ -63,12 +63,12 @@ def _shared(query: Query, knowledge: Knowledge) -> PlanResult:
 
 
 def _answer(query: Query, knowledge: Knowledge) -> PlanResult:
-    from .planning import build_plan
+    from kbsolver.solve.planning import build_plan
 
     try:
         solution = solve(knowledge, query)
     except Unsolvable as error:
-        from .explain import explain
+        from kbsolver.solve.explain import explain
 
         return PlanResult(query, conflict=explain(knowledge, query, error))
     return PlanResult(query, plan=build_plan(solution))

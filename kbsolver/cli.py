@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from .errors import InputError, KbError
+from kbsolver.errors import InputError, KbError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Consistent TensorFlow install plans from official compatibility facts.")
@@ -31,7 +31,7 @@ MatrixOption = typer.Option(None, "--matrix", help="Matrix files or directories 
 
 
 def _report(error: KbError, json_output: bool) -> None:
-    from .launcher import report_error
+    from kbsolver.launcher import report_error
 
     report_error(error, json_output)
 
@@ -60,7 +60,7 @@ def _options(
 
 
 def _load(matrix: Optional[list[Path]]):  # type: ignore[no-untyped-def]
-    from .launcher import load_matrix
+    from kbsolver.launcher import load_matrix
 
     return load_matrix(matrix)
 
@@ -85,7 +85,7 @@ def plan(
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Solve for a consistent install plan (exit 0), or explain why none exists (exit 1)."""
-    from .launcher import run_plan
+    from kbsolver.launcher import run_plan
 
     code = run_plan(gpu=gpu, compute_capability=compute_capability, python=python, os=os, arch=arch, driver=driver,
                     tensorflow=tensorflow, cpu_only=cpu_only, no_avx=no_avx, detect=detect, verbose=verbose,
@@ -99,8 +99,8 @@ def detect(
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
 ) -> None:
     """Read this machine: OS, Python, CPU flags, NVIDIA GPUs and driver, CUDA, cuDNN, MSVC runtime, TensorFlow."""
-    from .detect import detect as run_detection
-    from .render import snapshot_text, to_json
+    from kbsolver.detect import detect as run_detection
+    from kbsolver.render import snapshot_text, to_json
 
     if python_exe is not None and not python_exe.is_file():
         _fail(InputError(f"--python-exe: no such file: {python_exe}"), format is Format.json)
@@ -111,8 +111,8 @@ def detect(
 def _read_error_input(error: Optional[str], error_file: Optional[str]):  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from . import guards
-    from .doctor import read_error
+    from kbsolver import guards
+    from kbsolver.doctor import read_error
 
     if error is not None and error_file is not None:
         raise InputError("give --error or --error-file, not both")
@@ -132,9 +132,9 @@ def _read_error_input(error: Optional[str], error_file: Optional[str]):  # type:
 
 
 def _read_snapshot(path: Path):  # type: ignore[no-untyped-def]
-    from . import guards
-    from .detect import Snapshot
-    from .schema import validate_output
+    from kbsolver import guards
+    from kbsolver.detect import Snapshot
+    from kbsolver.knowledge.schema import validate_output
 
     try:
         text = guards.read_text(path, guards.SNAPSHOT_LIMIT, errors="replace")
@@ -153,8 +153,8 @@ def _read_snapshot(path: Path):  # type: ignore[no-untyped-def]
 def _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package):  # type: ignore[no-untyped-def]
     from packaging.version import InvalidVersion, Version
 
-    from .platforms import normalize_arch, normalize_os, normalize_python
-    from .query import driver_version
+    from kbsolver.knowledge.platforms import normalize_arch, normalize_os, normalize_python
+    from kbsolver.solve.query import driver_version
 
     declared: dict[str, Optional[str]] = {}
     if os:
@@ -231,9 +231,9 @@ def _run_doctor(error: Optional[str], error_file: Optional[str], snapshot: Optio
                 os: Optional[str], arch: Optional[str], python: Optional[str], gpu: Optional[str], driver: Optional[str],
                 tensorflow: Optional[str], package: Optional[str], cuda: Optional[str], cudnn: Optional[str],
                 format: Format, matrix: Optional[list[Path]]) -> None:
-    from .doctor import diagnose
-    from .guards import flag_values
-    from .render import doctor_text, to_json
+    from kbsolver.doctor import diagnose
+    from kbsolver.guards import flag_values
+    from kbsolver.render import doctor_text, to_json
 
     try:
         os, arch, python, gpu, driver, tensorflow, cuda, cudnn, package = flag_values(
@@ -247,7 +247,7 @@ def _run_doctor(error: Optional[str], error_file: Optional[str], snapshot: Optio
         elif no_detect:
             machine = None
         else:
-            from .detect import detect as run_detection
+            from kbsolver.detect import detect as run_detection
 
             machine = run_detection()
         report = diagnose(knowledge, machine, declared, text)
@@ -265,8 +265,8 @@ def validate(
                    "directory, else the bundled matrix)."),
 ) -> None:
     """Check matrix files: schema, duplicate keys, order, cross-references. Exit 1 on any problem."""
-    from .knowledge import check, matrix_files
-    from .render import problems_text
+    from kbsolver.knowledge import check, matrix_files
+    from kbsolver.render import problems_text
 
     for path in paths or []:
         if not path.exists():
@@ -314,11 +314,11 @@ def matrix_command(
     matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Show matrix records of one KIND as a table or a JSON list, with filters."""
-    from .guards import flag_values
-    from .matrixview import Filters, view
-    from .platforms import normalize_os, normalize_python
-    from .query import tensorflow_spec
-    from .render import table_text, to_json
+    from kbsolver.guards import flag_values
+    from kbsolver.knowledge.platforms import normalize_os, normalize_python
+    from kbsolver.knowledge.views import Filters, view
+    from kbsolver.render import table_text, to_json
+    from kbsolver.solve.query import tensorflow_spec
 
     try:
         kind, os, python, gpu, package, tensorflow, device = flag_values(
@@ -352,7 +352,7 @@ ByOption = typer.Option("gpu", "--by", help="Sweep every GPU (gpu) or every comp
 
 def _selection(by: str, gpu: Optional[list[str]], cc: Optional[list[str]], python: Optional[list[str]],
                os: Optional[list[str]], arch: Optional[list[str]]):  # type: ignore[no-untyped-def]
-    from .sweep import selection_from
+    from kbsolver.solve.sweep import selection_from
 
     return selection_from("compute-capability" if cc else by, gpu or [], cc or [], python or [], os or [], arch or [])
 
@@ -385,8 +385,8 @@ def sweep(
     """Answer every GPU (or compute capability) and CPU-only × Python × platform; one answer per line."""
     import json
 
-    from .api import plan_many
-    from .sweep import summary_line, sweep_queries
+    from kbsolver.api import plan_many
+    from kbsolver.solve.sweep import summary_line, sweep_queries
 
     try:
         knowledge = _load(matrix)
@@ -416,8 +416,8 @@ def diff(
     format: Format = typer.Option(Format.text, "--format", help="Output format."),
 ) -> None:
     """Sweep two matrices and list the answers that changed, grouped (exit 0: none, 1: some, 2: bad input)."""
-    from .diff import diff as run_diff
-    from .render import to_json
+    from kbsolver.render import to_json
+    from kbsolver.solve.diff import diff as run_diff
 
     try:
         result = run_diff(old, new, _selection(by, gpu, compute_capability, python, os, arch))

@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Optional
 
-from .errors import InputError
+from kbsolver.errors import InputError
 
 KIB = 1024
 MIB = 1024 * KIB

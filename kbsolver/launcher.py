@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from .errors import DataError, InputError, KbError
+from kbsolver.errors import DataError, InputError, KbError
 
 #: ``kbsolve plan`` options that take a value -> parameter name (``--matrix`` may repeat).
 PLAN_VALUES = {"--gpu": "gpu", "--compute-capability": "compute_capability", "--python": "python", "--os": "os",
@@ -53,7 +53,7 @@ def error_object(error: KbError) -> dict[str, object]:
 def report_error(error: KbError, json_output: bool) -> None:
     """Print ``error``: a JSON object on stdout with ``--format json``, else one line (and problems) on stderr."""
     if json_output:
-        from .render import to_json
+        from kbsolver.render import to_json
 
         sys.stdout.write(to_json(error_object(error)) + "\n")
         sys.stdout.flush()
@@ -63,7 +63,7 @@ def report_error(error: KbError, json_output: bool) -> None:
 
 def load_matrix(matrix: Optional[list[Path]]) -> Any:
     """The knowledge of ``--matrix`` paths (default: the bundled matrix); ``InputError`` for a missing path."""
-    from .knowledge import load
+    from kbsolver.knowledge import load
 
     for path in matrix or []:
         if not path.exists():
@@ -78,9 +78,9 @@ def run_plan(*, gpu: Optional[str] = None, compute_capability: Optional[str] = N
              matrix: Optional[list[Path]] = None) -> int:
     """``kbsolve plan``: print the plan or conflict (text or JSON) to stdout, errors as :func:`report_error` does;
     return the exit code (0 plan, 1 conflict or invalid data, 2 bad input)."""
-    from .api import plan as make_plan
-    from .guards import flag_values
-    from .query import make_query
+    from kbsolver.api import plan as make_plan
+    from kbsolver.guards import flag_values
+    from kbsolver.solve.query import make_query
 
     refine: dict[str, object] = {"avx": False} if no_avx else {}
     try:
@@ -90,8 +90,8 @@ def run_plan(*, gpu: Optional[str] = None, compute_capability: Optional[str] = N
         given = {"gpu": gpu, "compute_capability": compute_capability, "python": python, "os": os, "arch": arch,
                  "driver": driver}
         if detect:
-            from .api import detected_flags
-            from .detect import detect as run_detection
+            from kbsolver.api import detected_flags
+            from kbsolver.detect import detect as run_detection
 
             found = detected_flags(run_detection())
             if given["gpu"] or given["compute_capability"]:  # a declared GPU wins over the detected one
@@ -109,11 +109,11 @@ def run_plan(*, gpu: Optional[str] = None, compute_capability: Optional[str] = N
         report_error(error, json_format)
         return error.exit_code
     if json_format:
-        from .render import to_json
+        from kbsolver.render import to_json
 
         text = to_json(result.to_dict())
     else:
-        from .render import plan_text
+        from kbsolver.render import plan_text
 
         text = plan_text(result, verbose, sources)
     sys.stdout.write(text + "\n")
@@ -123,7 +123,7 @@ def run_plan(*, gpu: Optional[str] = None, compute_capability: Optional[str] = N
 
 def _known_gpu(knowledge: Any, name: str) -> Optional[str]:
     """A detected GPU name the matrix knows, else ``None`` (its reported compute capability is used instead)."""
-    from .errors import UnknownGpuError
+    from kbsolver.errors import UnknownGpuError
 
     try:
         knowledge.find_gpu(name)
@@ -174,7 +174,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     parsed = parse_plan(args)
     if parsed is None:
-        from .cli import main as typer_main
+        from kbsolver.cli import main as typer_main
 
         typer_main(list(args))
         return

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import Problem
-from .result import PlanResult, Suggestion
+from kbsolver.errors import Problem
+from kbsolver.solve.result import PlanResult, Suggestion
 
 
 def to_json(data: Any) -> str:

@@ -61,7 +61,7 @@ elif mode == "warm":
     out.update(first_ms=median(queries[50:]), repeat_ms=median(queries[50:]),
                conflicts=sum(kbsolver.plan(q, kb).status == "conflict" for q in queries[50:]))
 elif mode == "sweep":
-    from kbsolver.sweep import sweep
+    from kbsolver.solve.sweep import sweep
     t, c = time.perf_counter(), time.process_time()
     n = sum(1 for r in sweep(kb) if r.to_dict())
     out.update(ms=(time.perf_counter() - t) * 1e3, cpu_ms=(time.process_time() - c) * 1e3, queries=n)

@@ -87,7 +87,7 @@ class Job:
 
 def _record_kinds() -> Iterable[str]:
     try:
-        from kbsolver.model import KIND_CLASSES
+        from kbsolver.knowledge.model import KIND_CLASSES
     except ImportError:  # pragma: no cover - the layout of issue 10 (kbsolver/knowledge/)
         from kbsolver.knowledge.model import KIND_CLASSES  # type: ignore[no-redef]
     return KIND_CLASSES

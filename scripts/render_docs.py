@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kbsolver.knowledge import Knowledge, load  # noqa: E402
-from kbsolver.matrixview import Filters, view  # noqa: E402
-from kbsolver.model import KIND_CLASSES, minor_of, version_key  # noqa: E402
+from kbsolver.knowledge.model import KIND_CLASSES, minor_of, version_key  # noqa: E402
+from kbsolver.knowledge.views import Filters, view  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "matrix.md"
 

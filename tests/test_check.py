@@ -18,13 +18,13 @@ from typer.testing import CliRunner
 
 import kbsolver
 from kbsolver.cli import app
-from kbsolver.consistency import Environment, check
 from kbsolver.detect import RecordedSystem, detect
 from kbsolver.doctor import FINDING_IDS, diagnose, read_error
 from kbsolver.doctor.symptoms import match, text_facts
 from kbsolver.knowledge import Knowledge
-from kbsolver.schema import validate_output
-from kbsolver.solver import Factory
+from kbsolver.knowledge.schema import validate_output
+from kbsolver.solve import Factory
+from kbsolver.solve.check import Environment, check
 
 HERE = Path(__file__).parent
 PLANS = [c for c in yaml.safe_load((HERE / "cases" / "plans.yaml").read_text(encoding="utf-8"))
@@ -80,7 +80,7 @@ def test_a_wrong_pin_is_reported(kb: Knowledge, case: dict[str, Any]) -> None:
     if env.compute_capability and env.driver:
         broken = check(kb, Environment(**{**env.__dict__, "driver": "340.29"}))
         assert "driver-too-old" in [v.finding for v in broken.violations]
-    build = kbsolver.consistency.gpu_build(kb, env.os or "", env.arch or "", env.tensorflow or "", env.package)
+    build = kbsolver.solve.check.gpu_build(kb, env.os or "", env.arch or "", env.tensorflow or "", env.package)
     if env.cuda and build is not None and build.cuda_from != "pip":  # pip-CUDA builds ignore a system toolkit
         other = "9.0" if not env.cuda.startswith("9") else "11.2"
         broken = check(kb, Environment(**{**env.__dict__, "cuda": other}))

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kbsolver.cli import app
-from kbsolver.schema import validate_output
+from kbsolver.knowledge.schema import validate_output
 
 try:  # click < 8.2 mixes stderr into stdout unless told not to
     runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import kbsolver
-from kbsolver import compiled
+from kbsolver.knowledge import compiled
 from kbsolver.errors import DataError
 from kbsolver.knowledge import load, matrix_files
-from kbsolver.paths import matrix_dir
+from kbsolver.knowledge.paths import matrix_dir
 
 
 @pytest.fixture()
@@ -34,13 +34,13 @@ def _entry(cache: Path, matrix: Path) -> Path:
 
 def _loads_from_cache(matrix: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Load ``matrix``; True when no YAML was parsed (the compiled entry was used)."""
-    import kbsolver.loader
+    import kbsolver.knowledge.loader
 
     parsed: list[Path] = []
-    original = kbsolver.loader.read_document
-    monkeypatch.setattr(kbsolver.loader, "read_document", lambda path, *a: parsed.append(path) or original(path, *a))
+    original = kbsolver.knowledge.loader.read_document
+    monkeypatch.setattr(kbsolver.knowledge.loader, "read_document", lambda path, *a: parsed.append(path) or original(path, *a))
     load([matrix])
-    monkeypatch.setattr(kbsolver.loader, "read_document", original)
+    monkeypatch.setattr(kbsolver.knowledge.loader, "read_document", original)
     return not parsed
 
 

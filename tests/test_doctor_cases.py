@@ -20,7 +20,7 @@ from kbsolver.cli import app
 from kbsolver.detect import Field, RecordedSystem, detect
 from kbsolver.doctor import FINDING_IDS, diagnose, read_error
 from kbsolver.knowledge import Knowledge
-from kbsolver.schema import validate_output
+from kbsolver.knowledge.schema import validate_output
 
 HERE = Path(__file__).parent
 CASES = yaml.safe_load((HERE / "cases" / "doctor.yaml").read_text(encoding="utf-8"))

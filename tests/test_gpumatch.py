@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import kbsolver
-from kbsolver.gpumatch import MAX_SUGGESTIONS, family, misspelt, shown
 from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.gpumatch import MAX_SUGGESTIONS, family, misspelt, shown
 
 
 def _hint(kb: Knowledge, name: str) -> str:

@@ -23,8 +23,8 @@ from kbsolver.detect import RealSystem, RecordedSystem, detect
 from kbsolver.detect.probes import QUERY, probe_cuda, toolkit_version
 from kbsolver.errors import DataError
 from kbsolver.knowledge import load, matrix_files
-from kbsolver.loader import parse_text, read_document
-from kbsolver.paths import matrix_dir
+from kbsolver.knowledge.loader import parse_text, read_document
+from kbsolver.knowledge.paths import matrix_dir
 
 try:  # click < 8.2 mixes stderr into stdout unless told not to
     runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
@@ -289,9 +289,9 @@ def test_non_ascii_digits_are_rejected(args: list[str]) -> None:
 
 def test_library_normalisers_refuse_non_ascii_digits() -> None:
     from kbsolver.errors import InputError
-    from kbsolver.model import safe_version
-    from kbsolver.platforms import normalize_python
-    from kbsolver.query import compute_capability, driver_version
+    from kbsolver.knowledge.model import safe_version
+    from kbsolver.knowledge.platforms import normalize_python
+    from kbsolver.solve.query import compute_capability, driver_version
 
     for function, value in ((normalize_python, "3.８"), (compute_capability, "８6"), (driver_version, "５35.1")):
         with pytest.raises(InputError):

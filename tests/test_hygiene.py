@@ -11,7 +11,7 @@ from packaging.tags import parse_tag
 
 import kbsolver
 from kbsolver.knowledge import Knowledge, check, matrix_files
-from kbsolver.model import minor_of, version_key
+from kbsolver.knowledge.model import minor_of, version_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,7 +110,7 @@ def test_gpu_alias_on_two_records_is_reported(tmp_path: Path) -> None:
 
 
 def test_curated_records_state_confidence_and_derived_ones_say_how(kb: Knowledge) -> None:
-    from kbsolver.model import KIND_CLASSES
+    from kbsolver.knowledge.model import KIND_CLASSES
 
     for kind in KIND_CLASSES:
         if kind == "wheels":  # generated from the index: the index is the source

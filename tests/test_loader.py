@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kbsolver.knowledge import check
-from kbsolver.loader import parse_text
+from kbsolver.knowledge.loader import parse_text
 
 
 def test_duplicate_key_is_reported_with_its_line() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import kbsolver
 from kbsolver.knowledge import Knowledge
-from kbsolver.solver.factory import Factory, version_range
+from kbsolver.solve.factory import Factory, version_range
 
 MAC_GUIDE = "https://docs.nvidia.com/cuda/archive/8.0/cuda-installation-guide-mac-os-x/index.html"
 

@@ -9,7 +9,7 @@ import yaml
 
 import kbsolver
 from kbsolver.knowledge import Knowledge, matrix_files
-from kbsolver.model import TestedBuild, build
+from kbsolver.knowledge.model import TestedBuild, build
 
 
 def test_bundled_matrix_has_no_problems() -> None:
@@ -109,7 +109,7 @@ def test_every_tested_gpu_row_has_cuda_and_cudnn_records(kb: Knowledge) -> None:
 
 
 def test_every_record_is_sourced(kb: Knowledge) -> None:
-    from kbsolver.model import KIND_CLASSES
+    from kbsolver.knowledge.model import KIND_CLASSES
 
     for kind in KIND_CLASSES:
         for record in kb.records(kind):

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 import kbsolver
 from kbsolver.cli import app, main
 from kbsolver.knowledge import Knowledge
-from kbsolver.result import PlanResult
-from kbsolver.schema import validate_output
+from kbsolver.knowledge.schema import validate_output
+from kbsolver.solve.result import PlanResult
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -11,8 +11,8 @@ import yaml
 
 import kbsolver
 from kbsolver.knowledge import Knowledge
-from kbsolver.result import PlanResult
-from kbsolver.schema import validate_output
+from kbsolver.knowledge.schema import validate_output
+from kbsolver.solve.result import PlanResult
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "plans.yaml").read_text(encoding="utf-8"))
 

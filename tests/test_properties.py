@@ -24,11 +24,11 @@ from kbsolver.detect.snapshot import SECTIONS
 from kbsolver.doctor import diagnose, read_error
 from kbsolver.errors import DataError, InputError
 from kbsolver.knowledge import Knowledge, load
-from kbsolver.loader import parse_text
-from kbsolver.matrixview import VIEWS, Filters, view
-from kbsolver.model import KIND_CLASSES
-from kbsolver.query import make_query
-from kbsolver.result import PlanResult
+from kbsolver.knowledge.loader import parse_text
+from kbsolver.knowledge.model import KIND_CLASSES
+from kbsolver.knowledge.views import VIEWS, Filters, view
+from kbsolver.solve.query import make_query
+from kbsolver.solve.result import PlanResult
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
@@ -119,8 +119,8 @@ def test_random_flag_values_through_the_library(kb: Knowledge, gpu: Any, cc: Any
        tensorflow=_flag(["2.10.*", "<2.5"]), device=_flag(["cpu", "gpu"]))
 def test_random_matrix_filters_through_the_library(kb: Knowledge, kind: str, os: Any, python: Any, gpu: Any, package: Any,
                                                    tensorflow: Any, device: Any) -> None:
-    from kbsolver.platforms import normalize_os, normalize_python
-    from kbsolver.query import tensorflow_spec
+    from kbsolver.knowledge.platforms import normalize_os, normalize_python
+    from kbsolver.solve.query import tensorflow_spec
 
     values = {"--os": os, "--python": python, "--gpu": gpu, "--package": package, "--tensorflow": tensorflow,
               "--device": device}

@@ -115,7 +115,7 @@ def test_detect_on_this_machine_reports_the_gpu_absent_with_a_reason() -> None:
 
 
 def test_detect_cli_runs_here() -> None:
-    from kbsolver.schema import validate_output
+    from kbsolver.knowledge.schema import validate_output
 
     result = runner.invoke(app, ["detect", "--format", "json"], env={**os.environ})
     assert result.exit_code == 0

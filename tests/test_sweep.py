@@ -14,8 +14,8 @@ import kbsolver
 from kbsolver.api import _answer
 from kbsolver.cli import app
 from kbsolver.knowledge import Knowledge
-from kbsolver.paths import matrix_dir
-from kbsolver.sweep import Selection, sweep_queries
+from kbsolver.knowledge.paths import matrix_dir
+from kbsolver.solve.sweep import Selection, sweep_queries
 
 try:  # click < 8.2 mixes stderr into stdout unless told not to
     runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from .snapshot import Field, Snapshot, found, missing
+from kbsolver.detect.snapshot import Field, Snapshot, found, missing
 
 if TYPE_CHECKING:
-    from .system import CommandResult, RealSystem, RecordedSystem, System
+    from kbsolver.detect.system import CommandResult, RealSystem, RecordedSystem, System
 
 #: Imported on first use (``import kbsolver`` stays light: planning never probes a machine).
 _SYSTEM = ("CommandResult", "RealSystem", "RecordedSystem", "System")
@@ -20,7 +20,7 @@ _SYSTEM = ("CommandResult", "RealSystem", "RecordedSystem", "System")
 
 def __getattr__(name: str) -> Any:
     if name in _SYSTEM:
-        from . import system
+        from kbsolver.detect import system
 
         return getattr(system, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -35,8 +35,8 @@ def detect(system: Optional[System] = None, python_exe: Optional[str] = None, us
     ``python_exe`` inspects another interpreter by running it (default: this interpreter);
     ``use_nvml`` tries NVML (the optional nvidia-ml-py) before ``nvidia-smi``. Never raises.
     """
-    from .probes import probe_cpu, probe_cuda, probe_cudnn, probe_msvc, probe_nvidia, probe_os, probe_python
-    from .system import RealSystem
+    from kbsolver.detect.probes import probe_cpu, probe_cuda, probe_cudnn, probe_msvc, probe_nvidia, probe_os, probe_python
+    from kbsolver.detect.system import RealSystem
 
     system = system or RealSystem()
     snapshot = Snapshot()

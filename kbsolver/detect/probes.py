@@ -17,9 +17,9 @@ import contextlib
 import re
 from typing import Any, Optional
 
-from ..guards import GuardError, parse_json
-from .snapshot import Field, found, missing
-from .system import System
+from kbsolver.detect.snapshot import Field, found, missing
+from kbsolver.detect.system import System
+from kbsolver.guards import GuardError, parse_json
 
 Probe = dict[str, Field]
 
@@ -469,7 +469,7 @@ def _python_facts_ok(facts: Any) -> bool:
 
 def probe_python(system: System, python_exe: Optional[str] = None) -> tuple[Probe, Probe]:
     """Facts about the interpreter that will run TensorFlow (this one, or ``python_exe`` by running it)."""
-    from . import pyprobe
+    from kbsolver.detect import pyprobe
 
     if python_exe is None:
         facts, source = pyprobe.python_facts(), "this interpreter"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any, Optional
 
-from .. import guards
+from kbsolver import guards
 
 COMMAND_TIMEOUT = guards.COMMAND_TIMEOUT  # seconds for any external command
 READ_LIMIT = guards.DETECT_FILE_LIMIT  # bytes read from any one file

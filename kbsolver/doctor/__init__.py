@@ -2,7 +2,7 @@
 
 :func:`diagnose` reads the error text's symptoms (``matrix/symptoms.yaml``) and the facts the text
 shows, combines them with the snapshot and the declared facts, and asks the solver's constraints
-whether the installed environment is consistent (:func:`kbsolver.consistency.check`). Each rule of
+whether the installed environment is consistent (:func:`kbsolver.solve.check.check`). Each rule of
 :mod:`kbsolver.doctor.rules` weighs one cause from both: a cause backed by a broken requirement and
 by a symptom ranks first. A failure symptom that nothing explains gives status ``unexplained``,
 never an all-clear. When the fix is a new install, a finding carries the plan ``kbsolve plan`` gives.
@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..consistency import CheckReport, Environment, check
-from ..detect.snapshot import Snapshot
-from ..errors import KbError
-from ..knowledge import Knowledge
-from .errortext import ErrorText, read_error
-from .facts import Facts, apply_declared, apply_text, from_snapshot
-from .rules import FINDING_IDS, RULES, Context, Finding, generic
-from .symptoms import Hit, match, text_facts
+from kbsolver.detect.snapshot import Snapshot
+from kbsolver.doctor.errortext import ErrorText, read_error
+from kbsolver.doctor.facts import Facts, apply_declared, apply_text, from_snapshot
+from kbsolver.doctor.rules import FINDING_IDS, RULES, Context, Finding, generic
+from kbsolver.doctor.symptoms import Hit, match, text_facts
+from kbsolver.errors import KbError
+from kbsolver.knowledge import Knowledge
+from kbsolver.solve.check import CheckReport, Environment, check
 
 __all__ = ["FINDING_IDS", "DoctorReport", "ErrorText", "Facts", "Finding", "diagnose", "read_error"]
 
@@ -68,8 +68,8 @@ class DoctorReport:
 
 def _planner(knowledge: Knowledge, facts: Facts) -> Any:
     """A function ``changes -> plan JSON`` for the facts' machine, or ``None`` when the facts are too thin."""
-    from ..api import plan
-    from ..query import make_query
+    from kbsolver.api import plan
+    from kbsolver.solve.query import make_query
 
     def run(changes: dict[str, Any]) -> Optional[dict[str, Any]]:
         flags = {"os": facts.os, "arch": "x86" if facts.python_bits == 32 else facts.arch, "python": facts.python,
@@ -89,7 +89,7 @@ def _planner(knowledge: Knowledge, facts: Facts) -> Any:
 
 
 def environment(facts: Facts, gpu_wanted: bool = False) -> Environment:
-    """The :class:`~kbsolver.consistency.Environment` the check pins, from the doctor's facts."""
+    """The :class:`~kbsolver.solve.check.Environment` the check pins, from the doctor's facts."""
     dlls = facts.msvc_dlls or {}
     msvc = dlls.get("msvcp140_1.dll") if isinstance(dlls.get("msvcp140_1.dll"), bool) else facts.msvc_runtime
     avx = (facts.cpu_flags or {}).get("avx")

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..detect.snapshot import Snapshot
-from ..model import safe_version
+from kbsolver.detect.snapshot import Snapshot
+from kbsolver.knowledge.model import safe_version
 
 DECLARED_KEYS = ("os", "arch", "python", "gpu", "driver", "tensorflow", "package", "cuda", "cudnn", "cpu")
 

@@ -19,13 +19,13 @@ from typing import Any, Optional
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion
 
-from ..consistency import CheckReport, Violation, gpu_build
-from ..knowledge import Knowledge
-from ..model import cuda_series, minor_of, version_key
-from ..solver import TensorflowCandidate
-from .errortext import ErrorText
-from .facts import Facts
-from .symptoms import Hit, symptom_weight
+from kbsolver.doctor.errortext import ErrorText
+from kbsolver.doctor.facts import Facts
+from kbsolver.doctor.symptoms import Hit, symptom_weight
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.model import cuda_series, minor_of, version_key
+from kbsolver.solve import TensorflowCandidate
+from kbsolver.solve.check import CheckReport, Violation, gpu_build
 
 FINDING_IDS = {
     "msvc-runtime-missing": "The Microsoft Visual C++ runtime TensorFlow needs is missing",
@@ -177,8 +177,8 @@ class Context:
     def releases_built_with_cudnn(self, cudnn: str) -> list[str]:
         """TF minor releases whose Linux GPU build was tested with cuDNN ``cudnn`` (major.minor), via the solver's factory."""
         wanted = ".".join(cudnn.split(".")[:2])
-        from ..query import Query
-        from ..solver import Factory
+        from kbsolver.solve import Factory
+        from kbsolver.solve.query import Query
 
         builds = Factory(self.knowledge, Query(os="linux", arch="x86_64")).tensorflow_candidates("gpu")
         return sorted({minor_of(b.version or "0") for b in builds if b.cudnn == wanted}, key=version_key)
@@ -191,7 +191,7 @@ class Context:
     def guide_pip_cudnn(self, version: Optional[str] = None) -> Optional[str]:
         """The cuDNN version the official install guide for the installed release puts in the environment with pip
         (``install-recipes`` steps such as ``pip install nvidia-cudnn-cu11==8.6.0.163``); ``None`` if it does not."""
-        from ..planning import recipe_cudnn
+        from kbsolver.solve.planning import recipe_cudnn
 
         f = self.facts
         version = version or f.tensorflow
@@ -391,8 +391,8 @@ def _wheel_file_cause(c: Context, filename: str) -> Optional[tuple[str, str]]:
     """Which tag of a rejected wheel file does not fit the facts: (finding id, explanation)."""
     from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-    from ..knowledge import KNOWN_PYTHONS
-    from ..platforms import platform_of, pythons_of
+    from kbsolver.knowledge import KNOWN_PYTHONS
+    from kbsolver.knowledge.platforms import platform_of, pythons_of
 
     try:
         tags = parse_wheel_filename(filename)[3]

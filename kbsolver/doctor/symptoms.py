@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from ..knowledge import Knowledge
-from ..model import Symptom
-from .errortext import ErrorText
+from kbsolver.doctor.errortext import ErrorText
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.model import Symptom
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,10 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Optional
 
-from ..compute import PTX, SASS, highest, lowest, runs_as
-from ..knowledge import Knowledge
-from ..memo import Memo, memo_of
-from ..model import CudaToolkit, Distribution, Gpu, cuda_series, minor_of, spec_contains, version_key
-from ..query import Query
-from .model import (
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.compute import PTX, SASS, highest, lowest, runs_as
+from kbsolver.knowledge.model import CudaToolkit, Distribution, Gpu, cuda_series, minor_of, spec_contains, version_key
+from kbsolver.solve.candidates import (
     COMPUTE,
     CUDA,
     CUDNN,
@@ -40,6 +38,8 @@ from .model import (
     Requirement,
     TensorflowCandidate,
 )
+from kbsolver.solve.memo import Memo, memo_of
+from kbsolver.solve.query import Query
 
 JETSON = ("Jetson modules run NVIDIA's JetPack builds of TensorFlow (developer.nvidia.com/embedded/downloads), "
           "not the PyPI wheels")

@@ -11,10 +11,10 @@ from typing import Any, Optional
 
 from packaging.tags import parse_tag
 
-from .errors import InputError
-from .knowledge import KNOWN_PYTHONS, Knowledge, gpu_key
-from .model import parse_python_column, spec_contains, version_key
-from .platforms import closest, platform_of, pythons_of
+from kbsolver.errors import InputError
+from kbsolver.knowledge import KNOWN_PYTHONS, Knowledge, gpu_key
+from kbsolver.knowledge.model import parse_python_column, spec_contains, version_key
+from kbsolver.knowledge.platforms import closest, platform_of, pythons_of
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .compute import highest, runs_as
-from .knowledge import Knowledge
-from .model import minor_of, spec_contains, version_key
-from .query import Query
-from .result import Conflict, Suggestion
-from .solver import Candidate, Factory, Requirement, Solution, TensorflowCandidate, Unsolvable, solve
-from .solver.factory import JETSON, version_range
-from .solver.model import COMPUTE, CUDA, DRIVER
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.compute import highest, runs_as
+from kbsolver.knowledge.model import minor_of, spec_contains, version_key
+from kbsolver.solve import Candidate, Factory, Requirement, Solution, TensorflowCandidate, Unsolvable, solve
+from kbsolver.solve.candidates import COMPUTE, CUDA, DRIVER
+from kbsolver.solve.factory import JETSON, version_range
+from kbsolver.solve.query import Query
+from kbsolver.solve.result import Conflict, Suggestion
 
 #: What exists outside the official wheels for a CPU without AVX (not planned: the matrix has no such builds).
 NO_AVX_ELSEWHERE = ("outside the official wheels: conda-forge builds its linux-64 tensorflow for x86-64 microarchitecture "
@@ -245,7 +245,7 @@ def _single_changes(knowledge: Knowledge, query: Query) -> list[tuple[dict[str, 
     if query.driver and query.device == "gpu":
         unconstrained = _try(knowledge, query.changed(driver=None))
         if unconstrained is not None:
-            from .planning import driver_floor
+            from kbsolver.solve.planning import driver_floor
 
             floor, texts = driver_floor(unconstrained)
             if floor:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .model import Step
-from .query import Query
+from kbsolver.knowledge.model import Step
+from kbsolver.solve.query import Query
 
 SCHEMA_VERSION = 2
 

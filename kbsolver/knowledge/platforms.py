@@ -14,8 +14,8 @@ import sys
 from collections.abc import Iterable
 from typing import Optional
 
-from .errors import InputError
-from .model import ARCH_NAMES, OS_NAMES
+from kbsolver.errors import InputError
+from kbsolver.knowledge.model import ARCH_NAMES, OS_NAMES
 
 _OS_ALIASES = {"linux": "linux", "ubuntu": "linux", "wsl": "linux", "wsl2": "linux", "windows": "windows", "win": "windows",
                "win32": "windows", "win64": "windows", "macos": "macos", "mac": "macos", "osx": "macos", "darwin": "macos"}

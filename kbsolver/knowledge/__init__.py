@@ -1,7 +1,7 @@
 """The validated, indexed, immutable knowledge base and its queries.
 
 :func:`load` reads every ``matrix/*.yaml`` (or the paths given), validates each file against the
-schema of its kind, runs the cross-file checks of :mod:`kbsolver.checks`, and returns a
+schema of its kind, runs the cross-file checks of :mod:`kbsolver.knowledge.checks`, and returns a
 :class:`Knowledge`. Any problem raises :class:`~kbsolver.errors.DataError` listing all of them
 with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`, never YAML.
 """
@@ -18,8 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
-from .errors import DataError, Location, Problem, UnknownGpuError
-from .model import (
+from kbsolver.errors import DataError, Location, Problem, UnknownGpuError
+from kbsolver.knowledge.model import (
     ARCH_NAMES,
     KIND_CLASSES,
     OS_NAMES,
@@ -46,8 +46,8 @@ from .model import (
     safe_version,
     version_key,
 )
-from .paths import matrix_dir
-from .platforms import wheel_targets
+from kbsolver.knowledge.paths import matrix_dir
+from kbsolver.knowledge.platforms import wheel_targets
 
 #: CPython X.Y versions the wheel tags are expanded into (``py3`` tags, ``abi3`` tags).
 KNOWN_PYTHONS = ("2.7", *(f"3.{minor}" for minor in range(3, 15)))
@@ -228,12 +228,12 @@ class Knowledge:
     def find_gpu(self, name: str) -> Gpu:
         """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored).
 
-        Only the first :data:`~kbsolver.gpumatch.MAX_NAME_CHARS` characters are read. Raises
+        Only the first :data:`~kbsolver.knowledge.gpumatch.MAX_NAME_CHARS` characters are read. Raises
         :class:`UnknownGpuError` when nothing matches, with a hint naming the close GPUs by their display
         names (each a valid ``--gpu`` value): all GPUs of a family name ("RTX PRO 6000"), or the nearest
         misspellings; else the advice to give ``--compute-capability``.
         """
-        from .gpumatch import MAX_NAME_CHARS, shown, suggestions
+        from kbsolver.knowledge.gpumatch import MAX_NAME_CHARS, shown, suggestions
 
         text = name[:MAX_NAME_CHARS]
         keys = [key for key in dict.fromkeys((gpu_key(text), gpu_variant_key(text))) if key]
@@ -256,7 +256,7 @@ class Knowledge:
         return tuple(sorted(found, key=version_key))
 
     def compiled_indexes(self) -> dict[str, Any]:
-        """The costly indexes as plain data, for :mod:`kbsolver.compiled` (see :meth:`restore_indexes`)."""
+        """The costly indexes as plain data, for :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
         position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
         return {"wheel_targets": [[package, version, sorted(targets)]
                                   for (package, version), targets in self._wheel_targets.items()],
@@ -296,7 +296,7 @@ class Knowledge:
     def _wheel_pins(self) -> dict[tuple[str, str], tuple[tuple[str, str, Optional[frozenset[tuple[str, str, str]]]], ...]]:
         from packaging.requirements import Requirement
 
-        from .platforms import marker_environment
+        from kbsolver.knowledge.platforms import marker_environment
 
         found = {}
         for wheel in self.wheels:
@@ -368,8 +368,8 @@ def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None
     Also returns the kinds left incomplete by an invalid file (``"*"`` when a file's kind is unknown),
     so that cross-file checks into them are skipped: one mistake, one problem.
     """
-    from .loader import read_document
-    from .schema import validate_document
+    from kbsolver.knowledge.loader import read_document
+    from kbsolver.knowledge.schema import validate_document
 
     by_kind: dict[str, list[Located]] = defaultdict(list)
     problems: list[Problem] = []
@@ -411,7 +411,7 @@ def _display(path: Path) -> str:
 
 
 def _files(paths: Optional[Iterable[Path]] = None) -> tuple[list[Path], list[Problem]]:
-    from .loader import yaml_files
+    from kbsolver.knowledge.loader import yaml_files
 
     files: list[Path] = []
     problems: list[Problem] = []
@@ -444,7 +444,7 @@ def check(paths: Optional[Iterable[Path]] = None) -> list[Problem]:
     kinds (a contributor's edited ``cudnn.yaml`` is checked against the bundled tested builds);
     only problems in the given files are reported.
     """
-    from .checks import cross_checks
+    from kbsolver.knowledge.checks import cross_checks
 
     paths = list(paths) if paths is not None else None
     files, problems = _files(paths)
@@ -467,7 +467,7 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
 
     ``paths`` may name files and directories of ``*.yaml``. Every file is checked against its
     kind's schema, then duplicate keys and cross-file rules are checked. The validated, indexed
-    result is kept as compiled knowledge (:mod:`kbsolver.compiled`) keyed by a hash of every input
+    result is kept as compiled knowledge (:mod:`kbsolver.knowledge.compiled`) keyed by a hash of every input
     file's bytes, the schemas and the package version; a later load of the same bytes reads it
     without YAML or jsonschema after verifying it. A missing, stale or forged entry means a full
     validation from YAML (``use_cache=False`` always validates and writes nothing). Raises
@@ -478,7 +478,7 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
     files, problems = _files(paths)
     key = None
     if use_cache and files and not problems:
-        from .compiled import input_key
+        from kbsolver.knowledge.compiled import input_key
 
         key = input_key(files)
         knowledge = _from_compiled(files, key, bundled=paths is None) if key else None
@@ -494,7 +494,7 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
 def _validated_load(paths: Optional[list[Path]], files: list[Path], raw: dict[str, list[Any]],
                     problems: Sequence[Problem] = ()) -> Knowledge:
     """Read every file from YAML with full validation (schemas and cross-file rules); raises ``DataError``."""
-    from .checks import cross_checks
+    from kbsolver.knowledge.checks import cross_checks
 
     by_kind, found, incomplete = _read(files, raw)
     problems = [*problems, *found, *cross_checks(by_kind, incomplete), *_no_files(paths, files)]
@@ -511,7 +511,7 @@ def _validated_load(paths: Optional[list[Path]], files: list[Path], raw: dict[st
 def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowledge]:
     """The knowledge of a verified compiled entry (the wheel's own for the bundled matrix, else the user
     cache's), or ``None``. A payload that verifies but does not build is treated as a miss."""
-    from .compiled import read_cached, read_entry
+    from kbsolver.knowledge.compiled import read_cached, read_entry
 
     payload = None
     if bundled and matrix_dir().parent.name == "_data":  # an installed wheel: compiled when it was built
@@ -543,7 +543,7 @@ def compiled_payload(raw: dict[str, list[Any]], knowledge: Knowledge) -> Optiona
 
 
 def _store_compiled(files: list[Path], key: str, raw: dict[str, list[Any]], knowledge: Knowledge) -> None:
-    from .compiled import write_cached
+    from kbsolver.knowledge.compiled import write_cached
 
     payload = compiled_payload(raw, knowledge)
     if payload is not None:

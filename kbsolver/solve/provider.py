@@ -11,8 +11,8 @@ from typing import Any
 
 from resolvelib import AbstractProvider
 
-from .factory import Factory
-from .model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, TENSORFLOW, Candidate, Requirement
+from kbsolver.solve.candidates import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, TENSORFLOW, Candidate, Requirement
+from kbsolver.solve.factory import Factory
 
 ORDER = (COMPUTE, DRIVER, TENSORFLOW, CUDA, CUDNN, PYTHON, MSVC)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # kbsolver/ (this file is kbsolver/knowledge/paths.py)
 
 
 def _pick(name: str) -> Path:

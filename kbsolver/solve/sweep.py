@@ -12,13 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from .api import plan_many
-from .errors import InputError
-from .knowledge import Knowledge
-from .model import version_key
-from .platforms import normalize_arch, normalize_os, normalize_python
-from .query import Query, compute_capability, make_query
-from .result import PlanResult
+from kbsolver.api import plan_many
+from kbsolver.errors import InputError
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.model import version_key
+from kbsolver.knowledge.platforms import normalize_arch, normalize_os, normalize_python
+from kbsolver.solve.query import Query, compute_capability, make_query
+from kbsolver.solve.result import PlanResult
 
 #: (os, arch) pairs swept: the 64-bit platforms TensorFlow ships wheels for.
 PLATFORMS = (("linux", "x86_64"), ("linux", "arm64"), ("windows", "x86_64"), ("macos", "x86_64"), ("macos", "arm64"))

@@ -24,8 +24,8 @@ from typing import Any, Optional
 
 import yaml
 
-from . import guards
-from .errors import Location, Problem
+from kbsolver import guards
+from kbsolver.errors import Location, Problem
 
 MAX_DEPTH = 32  #: nesting depth of mappings and sequences in a matrix file
 MAX_ALIAS_NODES = 100_000  #: nodes reached through aliases (each alias counts the size of what it repeats)

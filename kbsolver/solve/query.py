@@ -10,10 +10,10 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .errors import InputError
-from .guards import flag_values
-from .knowledge import Knowledge
-from .platforms import normalize_arch, normalize_os, normalize_python, this_arch, this_os
+from kbsolver.errors import InputError
+from kbsolver.guards import flag_values
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.platforms import normalize_arch, normalize_os, normalize_python, this_arch, this_os
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 :func:`check` pins every installed version the caller knows (TensorFlow package and version,
 Python, CUDA toolkit, cuDNN, NVIDIA driver, GPU compute capability, MSVC runtime, CPU AVX) and asks
-the same :class:`~kbsolver.solver.Factory` that ``kbsolve plan`` uses for the requirements those
+the same :class:`~kbsolver.solve.Factory` that ``kbsolve plan`` uses for the requirements those
 choices bring. Every requirement a pinned fact breaks becomes a :class:`Violation` carrying the
 requirement's own words (the words a plan conflict uses) and the sources of the matrix records
 behind it. Nothing here knows a version number of its own: targets, floors, cut-offs, wheels and
@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .knowledge import Knowledge
-from .model import Record, minor_of, safe_version, version_key
-from .query import Query
-from .solver import Candidate, Factory, Requirement, TensorflowCandidate
-from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON
+from kbsolver.knowledge import Knowledge
+from kbsolver.knowledge.model import Record, minor_of, safe_version, version_key
+from kbsolver.solve import Candidate, Factory, Requirement, TensorflowCandidate
+from kbsolver.solve.candidates import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON
+from kbsolver.solve.query import Query
 
 #: Which finding a broken requirement on each solver identifier means.
 FINDING_OF = {
@@ -276,7 +276,7 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
 
 def _platform(factory: Factory, env: Environment, report: CheckReport) -> bool:
     """Whether PyPI has any TensorFlow wheel for the OS / architecture (a 32-bit Python has none)."""
-    from .explain import facts as fact_view
+    from kbsolver.solve.explain import facts as fact_view
 
     query = factory.query
     _, platform = fact_view(factory.knowledge, query.changed(python=None, compute_capability=None))
@@ -292,7 +292,7 @@ def _platform(factory: Factory, env: Environment, report: CheckReport) -> bool:
 
 def _python_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
     """No TensorFlow installed yet: does any release have a wheel for this Python here?"""
-    from .explain import facts as fact_view
+    from kbsolver.solve.explain import facts as fact_view
 
     if not env.python:
         return

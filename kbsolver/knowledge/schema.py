@@ -2,7 +2,7 @@
 
 One schema per matrix kind lives in ``schemas/<kind>.schema.json`` (plus ``common.schema.json``
 for shared definitions); output contracts such as ``plan.schema.json`` live beside them. Errors
-are mapped back to ``file:line:col`` through :meth:`kbsolver.loader.Document.locate`.
+are mapped back to ``file:line:col`` through :meth:`kbsolver.knowledge.loader.Document.locate`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import Location, Problem
-from .paths import schema_dir
+from kbsolver.errors import Location, Problem
+from kbsolver.knowledge.paths import schema_dir
 
 if TYPE_CHECKING:  # the fingerprint is read on every load; YAML is imported only where it is parsed
-    from .loader import Document
+    from kbsolver.knowledge.loader import Document
 
 
 @cache

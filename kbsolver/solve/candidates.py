@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..model import CudaTargets, Distribution, Record, TestedBuild, WheelRelease
+from kbsolver.knowledge.model import CudaTargets, Distribution, Record, TestedBuild, WheelRelease
 
 TENSORFLOW = "tensorflow"
 PYTHON = "python"

@@ -20,10 +20,10 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion
 
-from .errors import Location, Problem
-from .knowledge import Located, gpu_key
-from .model import MAX_VERSION_LENGTH, minor_of, parse_python_column, version_key
-from .model import cuda_series as cuda_series_name
+from kbsolver.errors import Location, Problem
+from kbsolver.knowledge import Located, gpu_key
+from kbsolver.knowledge.model import MAX_VERSION_LENGTH, minor_of, parse_python_column, version_key
+from kbsolver.knowledge.model import cuda_series as cuda_series_name
 
 SORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "tested-builds": lambda r: (r.os, r.device, version_key(r.version), r.package),

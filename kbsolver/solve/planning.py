@@ -1,4 +1,4 @@
-"""Turn a :class:`~kbsolver.solver.Solution` into a readable :class:`~kbsolver.result.Plan`.
+"""Turn a :class:`~kbsolver.solve.Solution` into a readable :class:`~kbsolver.solve.result.Plan`.
 
 Install steps follow the official guide of the release's era (``install-recipes`` records) and
 fall back to NVIDIA's download archives; notes explain SASS vs PTX JIT, the driver floor, and
@@ -16,13 +16,22 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .compute import PTX, SASS, runs_as
-from .model import InstallRecipe, MsvcRedist, PlatformRequirement, Record, Step, minor_of, safe_version, version_key
-from .platforms import platform_of
-from .query import Query
-from .result import Component, Plan
-from .solver import Solution, TensorflowCandidate
-from .solver.model import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
+from kbsolver.knowledge.compute import PTX, SASS, runs_as
+from kbsolver.knowledge.model import (
+    InstallRecipe,
+    MsvcRedist,
+    PlatformRequirement,
+    Record,
+    Step,
+    minor_of,
+    safe_version,
+    version_key,
+)
+from kbsolver.knowledge.platforms import platform_of
+from kbsolver.solve import Solution, TensorflowCandidate
+from kbsolver.solve.candidates import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
+from kbsolver.solve.query import Query
+from kbsolver.solve.result import Component, Plan
 
 NVIDIA_DRIVERS = "https://www.nvidia.com/Download/index.aspx"
 CUDA_ARCHIVE = "https://developer.nvidia.com/cuda-toolkit-archive"

@@ -2,7 +2,7 @@
 
 A matrix is a directory of ``*.yaml`` or a git revision whose ``matrix/`` is read with ``git archive``
 (bounded: :data:`GIT_TIMEOUT_S` seconds and :data:`MAX_ARCHIVE_BYTES`). Both are swept with the same
-:class:`~kbsolver.sweep.Selection`; answers are compared query by query and each difference is
+:class:`~kbsolver.solve.sweep.Selection`; answers are compared query by query and each difference is
 described by what changed in the plan (``cuDNN 8.6 -> 8.9``), or by which part of the answer did.
 Equal groups are counted and summarised by the TensorFlow releases, platforms, Pythons and GPUs
 they concern.
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from .api import plan, plan_many
-from .errors import InputError
-from .knowledge import Knowledge, load, matrix_files
-from .model import minor_of, safe_version, version_key
-from .sweep import EVERYTHING, Selection, sweep_queries
+from kbsolver.api import plan, plan_many
+from kbsolver.errors import InputError
+from kbsolver.knowledge import Knowledge, load, matrix_files
+from kbsolver.knowledge.model import minor_of, safe_version, version_key
+from kbsolver.solve.sweep import EVERYTHING, Selection, sweep_queries
 
 SCHEMA_VERSION = 1
 GIT_TIMEOUT_S = 60
@@ -185,7 +185,7 @@ def diff(old: str, new: str, selection: Selection = EVERYTHING, repository: Opti
             raise InputError(f"diff: no *.yaml matrix files in {old}")
         if not new_files:
             raise InputError(f"diff: no *.yaml matrix files in {new}")
-        from .compiled import input_key
+        from kbsolver.knowledge.compiled import input_key
 
         same = [f.name for f in old_files] == [f.name for f in new_files] and \
             input_key(old_files) == input_key(new_files) is not None

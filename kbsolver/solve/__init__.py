@@ -1,7 +1,7 @@
 """Joint resolution of TensorFlow, Python, CUDA, cuDNN, driver floor and MSVC runtime with resolvelib.
 
 The core knows nothing of YAML or the CLI: it takes a :class:`~kbsolver.knowledge.Knowledge` and a
-:class:`~kbsolver.query.Query` and returns the chosen candidates, or raises :class:`Unsolvable`
+:class:`~kbsolver.solve.query.Query` and returns the chosen candidates, or raises :class:`Unsolvable`
 with resolvelib's causes.
 """
 
@@ -15,12 +15,12 @@ from typing import Optional
 from resolvelib import BaseReporter, Resolver
 from resolvelib.resolvers import ResolutionImpossible, ResolutionTooDeep
 
-from ..knowledge import Knowledge
-from ..memo import memo_of
-from ..query import Query
-from .factory import Factory
-from .model import Candidate, Requirement, TensorflowCandidate
-from .provider import Provider
+from kbsolver.knowledge import Knowledge
+from kbsolver.solve.candidates import Candidate, Requirement, TensorflowCandidate
+from kbsolver.solve.factory import Factory
+from kbsolver.solve.memo import memo_of
+from kbsolver.solve.provider import Provider
+from kbsolver.solve.query import Query
 
 __all__ = ["Candidate", "Factory", "Requirement", "Solution", "TensorflowCandidate", "Unsolvable", "solve"]
 
@@ -64,7 +64,7 @@ def solve(knowledge: Knowledge, query: Query) -> Solution:
     """Resolve ``query`` against ``knowledge``; prefers the newest TF release, then its newest patch.
 
     Returns a :class:`Solution`; raises :class:`Unsolvable` when the declared facts admit no plan.
-    Each query is resolved once per knowledge (:mod:`kbsolver.memo`); the outcome is reused, so
+    Each query is resolved once per knowledge (:mod:`kbsolver.solve.memo`); the outcome is reused, so
     the explanation of a conflict and its suggestions' checks share earlier solves.
     """
     memo = memo_of(knowledge)

@@ -1,7 +1,7 @@
 """Compiled knowledge: the validated, indexed matrix stored as one JSON file that loads without YAML or jsonschema.
 
 An entry is keyed by a SHA-256 of every input's bytes: each matrix file (name and content), every
-schema file (:func:`kbsolver.schema.schema_fingerprint`), the package version and this format's
+schema file (:func:`kbsolver.knowledge.schema.schema_fingerprint`), the package version and this format's
 number. It is verified on every read: the key must match the inputs as they are now, the payload
 must match its digest, and an entry in the user cache must carry an HMAC made with this user's
 secret (``secret`` beside the entries, mode 0600), so an entry written by hand or copied from
@@ -33,7 +33,8 @@ from typing import Any, Optional
 FORMAT = 1
 #: Modules whose code decides what is valid and what is compiled: their bytes join the key, so an edited
 #: rule (in a source checkout, where the package version does not change) re-validates every matrix.
-CODE = ("compiled.py", "knowledge.py", "checks.py", "model.py", "platforms.py", "loader.py", "schema.py", "guards.py")
+CODE = ("knowledge/compiled.py", "knowledge/__init__.py", "knowledge/checks.py", "knowledge/model.py", "knowledge/platforms.py",
+        "knowledge/loader.py", "knowledge/schema.py", "guards.py")
 MAGIC = b"kbsolver-compiled"
 MAX_BYTES = 64 * 1024 * 1024  # an entry larger than this is not read (the bundled matrix compiles to ~1.5 MB)
 MAX_ENTRIES = 32
@@ -68,11 +69,11 @@ def input_key(files: Sequence[Path]) -> Optional[str]:
     Inputs: this format's number, the package version, every schema file, the code in :data:`CODE`,
     and each matrix file's name and bytes, in the order given.
     """
-    from . import __version__, guards
-    from .schema import schema_fingerprint
+    from kbsolver import __version__, guards
+    from kbsolver.knowledge.schema import schema_fingerprint
 
     digest = hashlib.sha256(b"%s %d %s %s\n" % (MAGIC, FORMAT, __version__.encode(), schema_fingerprint().encode()))
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # kbsolver/
     try:
         for name in CODE:
             digest.update((package / name).read_bytes())
