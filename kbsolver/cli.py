@@ -180,24 +180,29 @@ def _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn,
     return declared
 
 
+SnapshotOption = typer.Option(None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting.")
+NoDetectOption = typer.Option(False, "--no-detect", help="Use declared facts only (diagnose another machine's report).")
+DeclaredOs = typer.Option(None, "--os", help="Declared OS (overrides detection).")
+DeclaredArch = typer.Option(None, "--arch", help="Declared architecture; x86 = 32-bit Python.")
+DeclaredPython = typer.Option(None, "--python", help="Declared Python X.Y.")
+DeclaredGpu = typer.Option(None, "--gpu", help="Declared GPU name.")
+DeclaredDriver = typer.Option(None, "--driver", help="Declared NVIDIA driver version.")
+DeclaredTensorflow = typer.Option(None, "--tensorflow", help="The installed TensorFlow release, e.g. 2.10.1.")
+DeclaredPackage = typer.Option(None, "--package", help="The installed distribution: tensorflow, tensorflow-gpu...")
+DeclaredCuda = typer.Option(None, "--cuda", help="The installed CUDA toolkit, e.g. 11.2.")
+DeclaredCudnn = typer.Option(None, "--cudnn", help="The installed cuDNN, e.g. 8.1.")
+FormatOption = typer.Option(Format.text, "--format", help="Output format.")
+
+
 @app.command()
 def doctor(
     error: Optional[str] = typer.Option(None, "--error", help="The error text (quote it)."),
     error_file: Optional[str] = typer.Option(None, "--error-file", help="Read the error text from a file ('-' = stdin)."),
-    snapshot: Optional[Path] = typer.Option(
-        None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting."),
-    no_detect: bool = typer.Option(False, "--no-detect", help="Use declared facts only (diagnose another machine's report)."),
-    os: Optional[str] = typer.Option(None, "--os", help="Declared OS (overrides detection)."),
-    arch: Optional[str] = typer.Option(None, "--arch", help="Declared architecture; x86 = 32-bit Python."),
-    python: Optional[str] = typer.Option(None, "--python", help="Declared Python X.Y."),
-    gpu: Optional[str] = typer.Option(None, "--gpu", help="Declared GPU name."),
-    driver: Optional[str] = typer.Option(None, "--driver", help="Declared NVIDIA driver version."),
-    tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="The installed TensorFlow release, e.g. 2.10.1."),
-    package: Optional[str] = typer.Option(None, "--package", help="The installed distribution: tensorflow, tensorflow-gpu..."),
-    cuda: Optional[str] = typer.Option(None, "--cuda", help="The installed CUDA toolkit, e.g. 11.2."),
-    cudnn: Optional[str] = typer.Option(None, "--cudnn", help="The installed cuDNN, e.g. 8.1."),
-    format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    matrix: Optional[list[Path]] = MatrixOption,
+    snapshot: Optional[Path] = SnapshotOption, no_detect: bool = NoDetectOption, os: Optional[str] = DeclaredOs,
+    arch: Optional[str] = DeclaredArch, python: Optional[str] = DeclaredPython, gpu: Optional[str] = DeclaredGpu,
+    driver: Optional[str] = DeclaredDriver, tensorflow: Optional[str] = DeclaredTensorflow,
+    package: Optional[str] = DeclaredPackage, cuda: Optional[str] = DeclaredCuda, cudnn: Optional[str] = DeclaredCudnn,
+    format: Format = FormatOption, matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Diagnose a broken TensorFlow install: the consistency check of the facts, ranked with the error text's
     symptoms (exit 0 consistent, 1 findings or an unexplained symptom, 2 bad input)."""
@@ -207,20 +212,11 @@ def doctor(
 
 @app.command()
 def check(
-    snapshot: Optional[Path] = typer.Option(
-        None, "--snapshot", help="Use a saved 'kbsolve detect --format json' instead of detecting."),
-    no_detect: bool = typer.Option(False, "--no-detect", help="Use declared facts only."),
-    os: Optional[str] = typer.Option(None, "--os", help="Declared OS (overrides detection)."),
-    arch: Optional[str] = typer.Option(None, "--arch", help="Declared architecture; x86 = 32-bit Python."),
-    python: Optional[str] = typer.Option(None, "--python", help="Declared Python X.Y."),
-    gpu: Optional[str] = typer.Option(None, "--gpu", help="Declared GPU name."),
-    driver: Optional[str] = typer.Option(None, "--driver", help="Declared NVIDIA driver version."),
-    tensorflow: Optional[str] = typer.Option(None, "--tensorflow", help="The installed TensorFlow release, e.g. 2.10.1."),
-    package: Optional[str] = typer.Option(None, "--package", help="The installed distribution: tensorflow, tensorflow-gpu..."),
-    cuda: Optional[str] = typer.Option(None, "--cuda", help="The installed CUDA toolkit, e.g. 11.2."),
-    cudnn: Optional[str] = typer.Option(None, "--cudnn", help="The installed cuDNN, e.g. 8.1."),
-    format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    matrix: Optional[list[Path]] = MatrixOption,
+    snapshot: Optional[Path] = SnapshotOption, no_detect: bool = NoDetectOption, os: Optional[str] = DeclaredOs,
+    arch: Optional[str] = DeclaredArch, python: Optional[str] = DeclaredPython, gpu: Optional[str] = DeclaredGpu,
+    driver: Optional[str] = DeclaredDriver, tensorflow: Optional[str] = DeclaredTensorflow,
+    package: Optional[str] = DeclaredPackage, cuda: Optional[str] = DeclaredCuda, cudnn: Optional[str] = DeclaredCudnn,
+    format: Format = FormatOption, matrix: Optional[list[Path]] = MatrixOption,
 ) -> None:
     """Check installed versions against the solver's constraints, no error text (exit 0 consistent, 1 findings)."""
     _run_doctor(None, None, snapshot, no_detect, os, arch, python, gpu, driver, tensorflow, package, cuda, cudnn,

@@ -242,7 +242,8 @@ def test_rules_name_only_catalogue_symptoms_and_list_them(kb: Knowledge) -> None
 
     source = Path(rules.__file__).read_text(encoding="utf-8")
     named = set(re.findall(r'c\.(?:line|lines|weight)\("([a-z0-9-]+)"', source))
-    named |= {s for group in re.findall(r"symptom in \(([^)]*)\)", source) for s in re.findall(r'"([a-z0-9-]+)"', group)}
+    groups = re.findall(r"symptom in \(([^)]*)\)", source) + re.findall(r'strongest\("[a-z-]+", \(([^)]*)\)', source)
+    named |= {s for group in groups for s in re.findall(r'"([a-z0-9-]+)"', group)}
     named.discard("cudart-stub-note")  # an informational symptom: read for its note, weighs no finding
     catalogue = {s.id for s in kb.symptoms}
     assert named <= catalogue, named - catalogue

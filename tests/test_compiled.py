@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 import kbsolver
-from kbsolver.knowledge import compiled
 from kbsolver.errors import DataError
-from kbsolver.knowledge import load, matrix_files
+from kbsolver.knowledge import compiled, load, matrix_files
 from kbsolver.knowledge.paths import matrix_dir
 
 

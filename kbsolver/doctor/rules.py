@@ -92,6 +92,16 @@ class Context:
     def lines(self, symptom: str) -> list[tuple[str, Hit]]:
         return [(hit.evidence, hit) for hit in self.hits.get(symptom, [])]
 
+    def strongest(self, finding: str, symptoms: tuple[str, ...], evidence: list[str]) -> float:
+        """The highest catalogue weight for ``finding`` among ``symptoms`` seen; their lines join ``evidence``."""
+        score = 0.0
+        for symptom in symptoms:
+            hit = self.line(symptom)
+            if hit:
+                evidence.append(hit[0])
+                score = max(score, self.weight(symptom, finding))
+        return score
+
     def weight(self, symptom: str, finding: str) -> float:
         """The catalogue's weight of ``symptom`` for ``finding`` (0 when it names none)."""
         return symptom_weight(self.knowledge, symptom, finding)
@@ -614,11 +624,8 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
         if "cudnn" in name.lower():
             evidence.append(line)
             score = max(score, 0.85)
-    for symptom in ("cudnn-library-missing", "cudnn-status-error", "cudnn-handle-failed"):
-        other = c.line(symptom)
-        if other:
-            evidence.append(other[0])
-            score = max(score, c.weight(symptom, "cudnn-mismatch"))
+    score = max(score, c.strongest("cudnn-mismatch", ("cudnn-library-missing", "cudnn-status-error", "cudnn-handle-failed"),
+                                   evidence))
     if score and not loaded and c.verified("cudnn-mismatch"):
         score *= 0.5  # the installed cuDNN is the one the build was tested with
     if not score:
@@ -677,12 +684,7 @@ def compute_capability(c: Context) -> Optional[Finding]:
     if f.package == "tensorflow-cpu":
         return None  # the CPU-only build never uses the GPU
     evidence: list[str] = []
-    score = 0.0
-    for symptom in ("cc-below-minimum", "no-kernel-image", "slow-first-start"):
-        hit = c.line(symptom)
-        if hit:
-            evidence.append(hit[0])
-            score = max(score, c.weight(symptom, "compute-capability"))
+    score = c.strongest("compute-capability", ("cc-below-minimum", "no-kernel-image", "slow-first-start"), evidence)
     ptx = c.line("ptx-jit-failed")
     if ptx and not c.violations("driver-too-old"):
         evidence.append(ptx[0])
@@ -838,12 +840,7 @@ def package_confusion(c: Context) -> Optional[Finding]:
 
 def gpu_out_of_memory(c: Context) -> Optional[Finding]:
     evidence: list[str] = []
-    score = 0.0
-    for symptom in ("gpu-out-of-memory", "cudnn-handle-failed", "cudnn-status-error"):
-        hit = c.line(symptom)
-        if hit:
-            evidence.append(hit[0])
-            score = max(score, c.weight(symptom, "gpu-out-of-memory"))
+    score = c.strongest("gpu-out-of-memory", ("gpu-out-of-memory", "cudnn-handle-failed", "cudnn-status-error"), evidence)
     if not score:
         return None
     return Finding("gpu-out-of-memory", score, evidence, [
