@@ -273,3 +273,15 @@ def test_kbsolve_check_command() -> None:
                                "--driver", "535.104.05"])
     assert good.exit_code == 0 and "No problem found" in good.stdout
     assert runner.invoke(app, ["check", "--no-detect", "--os", "linux", "--tensorflow", "2.x"]).exit_code == 2
+
+
+def test_versions_stated_in_prose_and_nvidia_smi_become_facts(kb: Knowledge) -> None:
+    text = read_error("I have CUDA 11.2 and cuDNN 8.1 on my GTX 1050 Ti, Python 3.8.10\n"
+                      "| NVIDIA-SMI 450.80.02    Driver Version: 450.80.02    CUDA Version: 11.0     |")
+    report = diagnose(kb, None, {"os": "linux", "tensorflow": "2.12.0"}, text)
+    facts = report.facts
+    assert (facts.cuda, facts.cudnn, facts.python, facts.driver, facts.cuda_driver_max) == ("11.2", "8.1", "3.8",
+                                                                                               "450.80.02", "11.0")
+    assert facts.gpu == "GeForce GTX 1050 Ti" and facts.compute_capability == "6.1"
+    assert "error line 1" in facts.origin["cuda"] and "error line 2" in facts.origin["driver"]
+    assert report.findings[0].id == "driver-too-old"  # TF 2.12 loads CUDA 11.8; the driver supports CUDA up to 11.0

@@ -104,6 +104,25 @@ def environment(facts: Facts, gpu_wanted: bool = False) -> Environment:
         cuda_driver_max=facts.cuda_driver_max, gpu_wanted=gpu_wanted, origin=origin)
 
 
+def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
+    """A GPU named in the text counts only when the matrix knows it: it brings its compute capability along."""
+    from ..errors import UnknownGpuError
+    from .symptoms import TextFact
+
+    resolved = []
+    for fact in found:
+        if fact.name != "gpu":
+            resolved.append(fact)
+            continue
+        try:
+            record = knowledge.find_gpu(str(fact.value))
+        except (UnknownGpuError, KbError):
+            continue
+        resolved += [TextFact("gpu", record.name, fact.origin), TextFact("compute_capability", record.compute_capability,
+                                                                          fact.origin)]
+    return resolved
+
+
 def _failure_symptoms(hits: dict[str, list[Hit]]) -> list[str]:
     """The symptoms seen that point to a cause (positive weight), as ``"title (error line N: ...)"``."""
     return [f"{found[0].symptom.title} ({found[0].evidence})" for found in hits.values()
@@ -137,10 +156,11 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
     notes: list[str] = []
     detected = from_snapshot(snapshot)
     facts = apply_declared(detected, declared or {})
-    facts, contradiction = apply_text(facts, text_facts(hits), declared or {})
+    read = _resolve_gpu(knowledge, text_facts(hits))
+    facts, contradiction = apply_text(facts, read, declared or {})
     if contradiction:
         notes.append(contradiction)
-        facts = apply_text(apply_declared(Facts(), declared or {}), text_facts(hits), declared or {})[0]
+        facts = apply_text(apply_declared(Facts(), declared or {}), read, declared or {})[0]
     gpu_wanted = any(symptom in hits for symptom in GPU_SYMPTOMS)
     report = check(knowledge, environment(facts, gpu_wanted))
     context = Context(knowledge, facts, error, _planner(knowledge, facts), hits, report)

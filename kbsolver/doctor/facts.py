@@ -160,6 +160,8 @@ def apply_text(facts: Facts, found: list[Any], declared: dict[str, Any]) -> tupl
     for fact in found:
         if fact.name in declared or (fact.name == "python_bits" and declared.get("arch")):
             continue
+        if fact.name in ("driver", "cuda_driver_max", "cuda", "cudnn") and safe_version(str(fact.value)) is None:
+            continue
         current = getattr(facts, fact.name)
         if fact.name == "os" and current and current != fact.value and facts.origin.get("os", "").startswith("detected"):
             return facts, (f"The error text comes from a {fact.value} machine ({fact.origin}), but this machine is {current} "

@@ -91,7 +91,8 @@ def _by_id(knowledge: Knowledge) -> dict[str, Symptom]:
 
 @dataclass(frozen=True)
 class TextFact:
-    """A fact read from the error text: ``name`` (os, python, python_bits, tensorflow, package), ``value``, ``origin``."""
+    """A fact read from the error text: ``name`` (os, python, python_bits, tensorflow, package, driver,
+    cuda_driver_max, cuda, cudnn, gpu), ``value``, ``origin``."""
 
     name: str
     value: object
@@ -136,6 +137,15 @@ def text_facts(hits: dict[str, list[Hit]]) -> list[TextFact]:
                 break
         if any(f.name == "python" for f in found):
             break
+    if not any(f.name == "python" for f in found):
+        for hit in hits.get("python-version-stated", [])[:1]:
+            found.append(TextFact("python", hit.group("python"), f"error text ({hit.evidence})"))
+    for symptom, names in (("nvidia-smi-header", ("driver", "cuda_driver_max")), ("cuda-version-stated", ("cuda",)),
+                           ("cudnn-version-stated", ("cudnn",)), ("gpu-named", ("gpu",))):
+        for name in names:
+            hit = next((h for h in hits.get(symptom, []) if h.group(name)), None)
+            if hit is not None:
+                found.append(TextFact(name, hit.group(name), f"error text ({hit.evidence})"))
     for hit in hits.get("tensorflow-installed", []):
         package = (hit.group("package") or "tensorflow").replace("_", "-").lower()
         found += [TextFact("package", package, f"error text ({hit.evidence})"),
