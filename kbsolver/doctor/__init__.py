@@ -111,6 +111,8 @@ def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
 
     resolved = []
     for fact in found:
+        if fact.name == "compute_capability" and any(f.name == "gpu" and _known(knowledge, f.value) for f in found):
+            continue  # a GPU the matrix knows brings its own compute capability
         if fact.name != "gpu":
             resolved.append(fact)
             continue
@@ -121,6 +123,16 @@ def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
         resolved += [TextFact("gpu", record.name, fact.origin), TextFact("compute_capability", record.compute_capability,
                                                                           fact.origin)]
     return resolved
+
+
+def _known(knowledge: Knowledge, name: object) -> bool:
+    from ..errors import UnknownGpuError
+
+    try:
+        knowledge.find_gpu(str(name))
+    except (UnknownGpuError, KbError):
+        return False
+    return True
 
 
 def _failure_symptoms(hits: dict[str, list[Hit]]) -> list[str]:

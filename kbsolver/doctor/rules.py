@@ -463,12 +463,25 @@ def missing_wheel(c: Context) -> Optional[Finding]:
         evidence.append(f"PyPI has no {package} wheel for {platform[0]} {platform[1]} for any Python")
         return _wheel_finding(c, "no-wheel-for-platform", 0.85, evidence)
     if not f.python:
+        first = _first_upload(c, package)
+        platform_since = _first_upload(c, package, platform=platform) if platform else first
+        if platform and platform_since[:4].isdigit() and first[:4].isdigit() and int(platform_since[:4]) - int(first[:4]) >= 2:
+            evidence.append(f"{package} wheels for {platform[0]} {platform[1]} exist only since {platform_since} (the first "
+                            f"{package} wheels: {first}): a report from before then found none for this platform")
+            return _wheel_finding(c, "no-wheel-for-platform", 0.6, evidence)
         return _wheel_finding(c, "python-unsupported", 0.45, evidence)
     if f.python not in everywhere:
         evidence.append(f"PyPI has no {package} wheel for Python {f.python} on any platform")
         return _wheel_finding(c, "python-unsupported", 0.9, evidence)
     python_since = _first_upload(c, package, python=f.python)
     platform_since = _first_upload(c, package, platform=platform) if platform else "0000"
+    if saw_none and spec is None and f.python in everywhere and f.python_bits is None and f.os in (None, "windows") \
+            and f.origin.get("arch") != "declared" and not c.violations("python-unsupported") and f.python in served:
+        evidence.append(f"PyPI serves {package} for Python {f.python} on 64-bit Windows, yet pip saw no file at all: "
+                        "a 32-bit Python is the usual reason")
+        return Finding("python-32bit", 0.6, evidence, [
+            "Check with: python -c \"import struct; print(struct.calcsize('P') * 8)\"  (must print 64)",
+            "TensorFlow publishes 64-bit wheels only: install a 64-bit CPython"], c.plan(arch="x86_64"))
     if saw_none and f.python in served:
         evidence.append(f"pip saw no {package} file at all; the index serves Python {f.python} on {f.os} {c.arch()} "
                         "today, so the report predates those wheels")
@@ -511,8 +524,8 @@ def _libraries_named(c: Context) -> list[tuple[str, str]]:
 def cuda_library_mismatch(c: Context) -> Optional[Finding]:
     f = c.facts
     named = [(e, n) for e, n in _libraries_named(c) if "cudnn" not in n.lower()]
-    if named and not f.gpu and c.line("cudart-stub-note"):
-        return None  # TF's own note: on a machine without a GPU the missing CUDA runtime is harmless
+    if named and not f.gpu and not f.cuda and not f.cuda_installed and c.line("cudart-stub-note"):
+        return None  # TF's own note: on a machine without a GPU (and no CUDA in sight) the missing runtime is harmless
     row = c.tested_gpu_row()
     evidence: list[str] = []
     score = 0.0
@@ -690,6 +703,9 @@ def compute_capability(c: Context) -> Optional[Finding]:
         evidence.append(ptx[0])
         score = max(score, c.weight("ptx-jit-failed", "compute-capability"))
     checked = _from_check(c, "compute-capability", evidence)
+    stated = c.line("cc-stated") or c.line("gpu-named")
+    if checked and stated:
+        evidence.append(stated[0])  # the text names the GPU the check found unsupported
     score = 1 - (1 - score) * (1 - checked)
     if not score:
         return None
@@ -705,6 +721,12 @@ def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
         return None
     evidence: list[str] = []
     checked = c.violations("windows-native-gpu-ended")
+    unseen = c.line("no-gpu-visible") or c.line("empty-device-list")
+    if not checked and f.os == "windows" and not f.tensorflow and unseen:
+        return Finding("windows-native-gpu-ended", 0.5, [unseen[0], f.describe("os"), "the installed TensorFlow version "
+                       "is unknown: from 2.11 on, native Windows has no GPU build (tensorflow.org/install/pip)"], [
+            "Check the version: python -c \"import tensorflow as tf; print(tf.__version__)\"; from 2.11 use WSL2, or "
+            "TensorFlow 2.10 natively (the plan below)"], c.plan(os="linux"))
     if not checked:
         return None
     for violation in checked:
@@ -751,6 +773,12 @@ def path_conflict(c: Context) -> Optional[Finding]:
         evidence.append(f"the error mentions several CUDA installs: {', '.join(sorted(in_error, key=version_key))}")
         score = max(score, 0.8)
     loaded = c.line("cudnn-runtime-differs")
+    runtime = _cudnn_minor(loaded[1].group("cudnn_runtime")) if loaded else None
+    built = _cudnn_minor(loaded[1].group("cudnn_built")) if loaded else None
+    if loaded and f.cudnn and runtime and _cudnn_minor(f.cudnn) == built and runtime != built:
+        evidence += [loaded[0], f"{f.describe('cudnn')} is the cuDNN TensorFlow was built with, yet cuDNN {runtime} was "
+                                "loaded: an older copy comes first on the library path"]
+        score = max(score, 0.92)
     pip_cudnn = c.guide_pip_cudnn()
     if loaded and f.os == "linux" and row and (row.cuda_from == "pip" or pip_cudnn) and f.package in (None, "tensorflow"):
         how = (f"its install guide installs cuDNN {pip_cudnn} from pip (nvidia-cudnn wheels)" if pip_cudnn
@@ -800,6 +828,16 @@ def path_conflict(c: Context) -> Optional[Finding]:
     ])
 
 
+def _cudnn_minor(text: Optional[str]) -> Optional[str]:
+    """cuDNN major.minor from "8.1.0", "8.1" or TensorFlow's number form "8100" / "5105" (major, minor, patch digits)."""
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text[0]}.{text[1]}"
+    match = re.match(r"(\d+)\.(\d+)", text)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
 def package_confusion(c: Context) -> Optional[Finding]:
     f = c.facts
     evidence: list[str] = []
@@ -816,7 +854,8 @@ def package_confusion(c: Context) -> Optional[Finding]:
             evidence.append(hit[0])
             score = max(score, c.weight(symptom, "package-confusion"))
     cpu_only = c.line("no-gpu-visible")
-    if cpu_only and f.package == "tensorflow-gpu" and not score:
+    explained = any(c.violations(x) for x in ("cuda-library-mismatch", "cudnn-mismatch", "driver-too-old", "compute-capability"))
+    if cpu_only and f.package == "tensorflow-gpu" and not score and not explained:
         evidence += [cpu_only[0], "tensorflow-gpu is installed, yet TensorFlow runs on the CPU: a CPU tensorflow package "
                                   "installed beside it (often by another package's requirements) shadows it"]
         score = max(score, 0.6)
@@ -871,10 +910,10 @@ GENERIC_FIX = {
 #: Symptoms the rules above read themselves (a test keeps this list equal to the ids the rules name); every
 #: other symptom of the catalogue reaches findings through :func:`generic`, by its weights alone.
 READ_BY_RULES = frozenset({
-    "avx-mentioned", "both-packages-installed", "cannot-dlopen-gpu-libraries", "cc-below-minimum", "core-dumped",
+    "avx-mentioned", "both-packages-installed", "cannot-dlopen-gpu-libraries", "cc-below-minimum", "cc-stated", "core-dumped",
     "cuda-bin-dir", "cuda-dir-in-text", "cuda-library-not-loaded", "cudart-stub-note", "cudnn-handle-failed",
     "cudnn-library-missing", "cudnn-runtime-differs", "cudnn-status-error", "dll-init-failed", "dll-load-failed",
-    "driver-insufficient", "driver-not-loaded", "empty-device-list", "gpu-out-of-memory", "illegal-instruction",
+    "driver-insufficient", "driver-not-loaded", "empty-device-list", "gpu-named", "gpu-out-of-memory", "illegal-instruction",
     "import-failed", "msvc-dll-named", "musl-libc", "native-runtime-failed", "no-gpu-visible", "no-kernel-image",
     "pip-no-version", "pip-saw-none", "pip-saw-versions", "ptx-jit-failed", "pywrap-import-failed", "sdist-build-failed",
     "slow-first-start", "tf-gpu-removed", "wheel-not-supported", "win32-wheel", "x86-emulation", "zlibwapi",

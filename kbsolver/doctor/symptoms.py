@@ -146,6 +146,11 @@ def text_facts(hits: dict[str, list[Hit]]) -> list[TextFact]:
             hit = next((h for h in hits.get(symptom, []) if h.group(name)), None)
             if hit is not None:
                 found.append(TextFact(name, hit.group(name), f"error text ({hit.evidence})"))
+    for hit in hits.get("cc-stated", [])[:1]:
+        found.append(TextFact("compute_capability", hit.group("compute_capability"), f"error text ({hit.evidence})"))
+    installed = sorted({h.group("cuda") for h in hits.get("cuda-dir-in-text", []) if h.group("cuda")})
+    if installed:
+        found.append(TextFact("cuda_installed", installed, f"error text ({hits['cuda-dir-in-text'][0].evidence})"))
     for hit in hits.get("tensorflow-installed", []):
         package = (hit.group("package") or "tensorflow").replace("_", "-").lower()
         found += [TextFact("package", package, f"error text ({hit.evidence})"),

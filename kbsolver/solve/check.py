@@ -142,6 +142,8 @@ def _pick_candidate(factory: Factory, env: Environment, device: str) -> Optional
     pool = factory.tensorflow_candidates(device)
     exact = [c for c in pool if c.version == version]
     same_minor = [c for c in pool if minor_of(c.version or "0") == minor_of(version)]
+    if not exact and env.python:  # a pre-release or a patch without a wheel: a patch of the minor that has the Python
+        same_minor = [c for c in same_minor if env.python in c.pythons] or same_minor
     found = exact or same_minor
     if env.package:
         found = [c for c in found if c.package == env.package or (env.package, c.package) in PINNED_AS]
@@ -253,7 +255,10 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
     """
     report = CheckReport(env)
     if not env.os:
-        return report  # nothing to check without the OS
+        if env.compute_capability:  # the GPU alone: against the Linux builds, the widest set
+            _gpu_without_release(Factory(knowledge, Query(os="linux", arch="x86_64",
+                                                          compute_capability=env.compute_capability)), env, report)
+        return report  # nothing else to check without the OS
     arch = "x86" if env.python_bits == 32 else (env.arch or "x86_64")
     query = Query(os=env.os, arch=arch, python=env.python or None, compute_capability=env.compute_capability)
     factory = Factory(knowledge, query)
@@ -263,6 +268,8 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
     if not _version_ok(env.tensorflow):
         _python_without_release(factory, env, report)
         _cuda_without_release(factory, env, report)
+        if env.package != "tensorflow-cpu":
+            _gpu_without_release(factory, env, report)
     else:
         _packages(env, report)
         tf = _installed_build(factory, env, report)
@@ -361,6 +368,29 @@ def _requirements_of(factory: Factory, env: Environment, tf: TensorflowCandidate
         if version_key(env.cuda_driver_max or "0") < version_key(tf.cuda.replace(".x", ".0")):
             report.add(Violation("driver-too-old", f"{text}; the driver supports CUDA up to {env.cuda_driver_max}",
                                  (env.describe("cuda_driver_max"),), _urls(tf.records)))
+
+
+def _gpu_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
+    """No TensorFlow installed yet: which GPU builds run this GPU (their SASS/PTX and their CUDA's targets)?
+
+    A GPU that no build runs, or only builds older than the newest, is reported in the solver's words
+    ("... is supported by TensorFlow GPU builds <= 2.x"): the newest release will not use it.
+    """
+    from kbsolver.solve.explain import _compute_fact
+
+    if not env.compute_capability:
+        return
+    builds = factory.tensorflow_candidates("gpu")
+    if not builds:
+        return
+    fact = _compute_fact(factory, builds)
+    newest = max(builds, key=lambda b: version_key(b.version or "0"))
+    report.checked.append(f"{env.describe('compute_capability')}: the TensorFlow GPU builds on {env.os}")
+    if newest in fact.admitted:
+        report.verify("compute-capability", fact.message)
+        return
+    report.add(Violation("compute-capability", fact.message, (env.describe("compute_capability"),),
+                         _urls(newest.records)))
 
 
 def _cuda_without_release(factory: Factory, env: Environment, report: CheckReport) -> None:
