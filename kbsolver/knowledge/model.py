@@ -226,19 +226,45 @@ class CudaMajor(Record):
 
 @dataclass(frozen=True)
 class Cudnn(Record):
-    """A cuDNN release and the CUDA toolkit versions it supports (cuDNN support matrix)."""
+    """A cuDNN release and the CUDA toolkit versions it supports (cuDNN support matrix).
+
+    ``cuda`` holds the CUDA series NVIDIA's per-release support matrix lists for the release ("11.8"),
+    or "11.x" where only the major is published; ``packages`` holds NVIDIA's package names for the
+    release's builds, as the CUDA part of "cuDNN 8.9.6 for CUDA 12.x" ("12.x", "11.x", "10.2").
+    """
 
     version: str = ""
     series: str = ""
     cuda: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
     compute_capabilities: tuple[str, ...] = ()
     os: tuple[str, ...] = ()
     release_date: Optional[str] = None
 
+    def lists_cuda(self, series: str) -> bool:
+        """Whether NVIDIA's matrix lists CUDA ``series`` ("11.2") for this release; an "11.x" entry (minors
+        not published) covers its major. This is the exact fact a check uses to tell 11.2 from 11.8."""
+        return series in self.cuda or f"{series.split('.')[0]}.x" in self.cuda
+
     def supports_cuda(self, series: str) -> bool:
-        """Whether this cuDNN release supports CUDA ``series`` ("11.2"; "11.x" entries cover the major)."""
-        major = series.split(".")[0]
-        return series in self.cuda or f"{major}.x" in self.cuda
+        """Whether this release works with CUDA ``series`` ("12.3"): listed (:meth:`lists_cuda`), or a
+        later minor of a major whose package NVIDIA names "for CUDA <major>.x" (a ``packages`` entry),
+        newer than every minor of that major the matrix lists.
+
+        Why the second rule: CUDA minor-version compatibility (since CUDA 11; NVIDIA's CUDA
+        Compatibility guide, https://docs.nvidia.com/deploy/cuda-compatibility/) keeps toolkit libraries
+        binary compatible across the minors of a major, which is why NVIDIA ships one cuDNN build per
+        major. The two official sources then agree: TensorFlow 2.16/2.17 were tested with cuDNN 8.9 and
+        CUDA 12.3 while NVIDIA's 8.9.x matrices list 12.0-12.2. Earlier minors than those listed are not
+        admitted (cuDNN 9.5.1's 11.x package lists 11.8 only), nor are minors of a package named for an
+        exact version ("for CUDA 10.2", "for CUDA 12.0")."""
+        if self.lists_cuda(series):
+            return True
+        major, _, minor = series.partition(".")
+        if f"{major}.x" not in self.packages or not minor.isdigit():
+            return False
+        listed = [int(v.split(".")[1]) for v in self.cuda if v.split(".")[0] == major and v.split(".")[1].isdigit()]
+        return bool(listed) and int(minor) > max(listed)
 
 
 @dataclass(frozen=True)
