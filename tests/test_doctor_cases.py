@@ -90,7 +90,7 @@ KNOWN_MISSES = {
     "msvc-runtime-missing-imprting-tensorflow-cpu": "prose only ('problem in imprting')",
     "no-wheel-for-platform-m1-homebrew-tf-nightly": "tf-nightly is not among the distributions the matrix knows",
     "cudnn-mismatch-pathdreamer-requirements-overwrites-colab-tf": "'cuDNN failed to initialize' alone: memory ranks first",
-    "cudnn-mismatch-gpu-jupyter-image-cudnn9-tf216": "the image's cuDNN 9 is not in the facts; pip-CUDA path conflict ranks first",
+    "cudnn-mismatch-gpu-jupyter-image-cudnn9-tf216": "the image's cuDNN 9 is not in the facts; a path conflict ranks first",
     "gpu-out-of-memory-rtx3090-restrain-video-memory": "prose without a memory symptom",
 }
 
