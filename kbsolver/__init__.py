@@ -28,7 +28,6 @@ from kbsolver.detect import Snapshot, detect
 from kbsolver.errors import DataError, InputError, KbError, Location, Problem, UnknownGpuError
 from kbsolver.knowledge import Knowledge, load
 from kbsolver.knowledge import check as validate
-from kbsolver.solve.check import CheckReport, Environment, Violation, check
 from kbsolver.solve.query import Query, make_query
 from kbsolver.solve.result import Component, Conflict, Plan, PlanResult, Step, Suggestion
 
@@ -69,7 +68,8 @@ __all__ = [
 ]
 
 #: Names imported on first use, so that ``import kbsolver`` stays light on the plan path.
-_LAZY = {"DoctorReport": "doctor", "Finding": "doctor", "diagnose": "doctor", "read_error": "doctor"}
+_LAZY = {"DoctorReport": "doctor", "Finding": "doctor", "diagnose": "doctor", "read_error": "doctor",
+         "CheckReport": "solve.check", "Environment": "solve.check", "Violation": "solve.check", "check": "solve.check"}
 
 
 def __getattr__(name: str) -> Any:

@@ -26,17 +26,18 @@ import codecs
 import contextlib
 import json
 import os
-import signal
 import stat
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
 from kbsolver.errors import InputError
+
+if TYPE_CHECKING:  # the runner's modules are imported when a command runs (import kbsolver stays light)
+    import subprocess
+    import threading
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -325,6 +326,8 @@ def _drain(pipe: BinaryIO, sink: bytearray, limit: int, overflow: threading.Even
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill the process and every process it started (its process group; on Windows its process tree)."""
+    import signal
+    import subprocess
     if sys.platform == "win32":
         taskkill = os.path.join(os.environ.get("SYSTEMROOT", "C:\\Windows"), "System32", "taskkill.exe")
         with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -368,6 +371,9 @@ class Runner:
         return self._run(program, [program, *argv[1:]], name, wait)
 
     def _run(self, program: str, argv: list[str], name: str, wait: float) -> Completed:
+        import subprocess
+        import threading
+
         options: dict[str, Any] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if sys.platform == "win32" \
             else {"start_new_session": True}
         try:

@@ -411,7 +411,7 @@ def _display(path: Path) -> str:
 
 
 def _files(paths: Optional[Iterable[Path]] = None) -> tuple[list[Path], list[Problem]]:
-    from kbsolver.knowledge.loader import yaml_files
+    from kbsolver.knowledge.paths import yaml_files  # listing needs no YAML parser
 
     files: list[Path] = []
     problems: list[Problem] = []

@@ -16,7 +16,6 @@ Files are read through :func:`kbsolver.guards.read_text` (at most
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,23 +163,6 @@ def parse_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     finally:
         loader.dispose()
     return Document(path, data, root), problems
-
-
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def yaml_files(directory: Path) -> tuple[list[Path], list[Problem]]:
-    """The ``*.yaml`` and ``*.yml`` entries of ``directory``, sorted, and a problem if it cannot be listed.
-
-    Entries are listed, not opened: one that cannot be read (a symlink loop, a FIFO) is reported
-    by :func:`read_document`.
-    """
-    try:
-        with os.scandir(directory) as entries:
-            names = sorted(entry.name for entry in entries if entry.name.endswith(YAML_SUFFIXES))
-    except OSError as error:
-        return [], [Problem(Location(str(directory)), f"cannot list directory: {error.strerror or error}", "unreadable-file")]
-    return [directory / name for name in names], []
 
 
 def read_document(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from kbsolver.errors import Location, Problem
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # kbsolver/ (this file is kbsolver/knowledge/paths.py)
 
@@ -22,3 +25,20 @@ def matrix_dir() -> Path:
 def schema_dir() -> Path:
     """Return the directory of the bundled ``schemas/*.schema.json`` files."""
     return _pick("schemas")
+
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def yaml_files(directory: Path) -> tuple[list[Path], list[Problem]]:
+    """The ``*.yaml`` and ``*.yml`` entries of ``directory``, sorted, and a problem if it cannot be listed.
+
+    Entries are listed, not opened: one that cannot be read (a symlink loop, a FIFO) is reported
+    by :func:`read_document`.
+    """
+    try:
+        with os.scandir(directory) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(YAML_SUFFIXES))
+    except OSError as error:
+        return [], [Problem(Location(str(directory)), f"cannot list directory: {error.strerror or error}", "unreadable-file")]
+    return [directory / name for name in names], []
