@@ -285,3 +285,50 @@ def test_versions_stated_in_prose_and_nvidia_smi_become_facts(kb: Knowledge) -> 
     assert facts.gpu == "GeForce GTX 1050 Ti" and facts.compute_capability == "6.1"
     assert "error line 1" in facts.origin["cuda"] and "error line 2" in facts.origin["driver"]
     assert report.findings[0].id == "driver-too-old"  # TF 2.12 loads CUDA 11.8; the driver supports CUDA up to 11.0
+
+
+def test_every_catalogue_example_survives_the_long_text_prefilter(kb: Knowledge) -> None:
+    from kbsolver.doctor.errortext import KEYWORDS
+
+    missed = [(s.id, e) for s in kb.symptoms if any(w > 0 for _, w in s.findings) for e in s.examples
+              if not KEYWORDS.search(e.lower())]
+    assert missed == []
+
+
+def test_a_decisive_line_in_the_middle_of_a_long_log_is_found(kb: Knowledge) -> None:
+    lines = [f"2023-06-01 15:58:{i % 60:02d}.130390: I tensorflow/core/common_runtime/step {i}" for i in range(3000)]
+    lines[1500] = "Loaded runtime CuDNN library: 8.0.5 but source was compiled with: 8.1.0"
+    report = diagnose(kb, None, {"os": "linux"}, read_error("\n".join(lines)))
+    assert report.findings[0].id == "cudnn-mismatch" and "error line 1501" in report.findings[0].evidence[0]
+
+
+@pytest.mark.parametrize(("declared", "text", "status", "first"), [
+    # the output the doctor itself asks for: an empty GPU list is a failure, never an all-clear
+    ({"os": "linux", "python": "3.11", "tensorflow": "2.15.0", "gpu": "GeForce RTX 3080", "compute_capability": "8.6"},
+     "2.15.0\n[]", "unexplained", None),
+    # the CPU-only distribution: no CUDA fix, the package is the cause
+    ({"os": "linux", "python": "3.11", "tensorflow": "2.15.0", "package": "tensorflow-cpu", "gpu": "GeForce RTX 3080",
+      "compute_capability": "8.6"}, "Num GPUs Available: 0", "findings", "package-confusion"),
+    # a missing compiler (pip building a source package) is not the MSVC runtime
+    ({}, "error: Microsoft Visual C++ 14.0 or greater is required. Get it with \"Microsoft C++ Build Tools\"", "ok", None),
+    # a release newer than the matrix knows is not a platform problem
+    ({"os": "linux", "python": "3.10", "tensorflow": "2.99.0"}, "", "ok", None),
+])
+def test_review_cases(kb: Knowledge, declared: dict[str, Any], text: str, status: str, first: Optional[str]) -> None:
+    report = diagnose(kb, None, declared, read_error(text))
+    assert report.status == status, [(f.id, f.score) for f in report.findings]
+    if first:
+        assert report.findings[0].id == first
+        assert not any("CUDA" in fix and "Install" in fix for fix in report.findings[0].fix)
+
+
+def test_macos_with_an_nvidia_gpu_points_to_linux(kb: Knowledge) -> None:
+    report = diagnose(kb, None, {"os": "macos", "arch": "arm64", "python": "3.10", "gpu": "GeForce RTX 3080",
+                                 "compute_capability": "8.6", "cuda": "11.2"}, read_error(None))
+    first = report.findings[0]
+    assert first.id == "no-wheel-for-platform" and "Linux" in first.fix[0] and first.plan["query"]["os"] == "linux"
+
+
+def test_an_over_long_line_does_not_shift_line_numbers() -> None:
+    text = read_error(b"x" * 3_000_000 + b"\nsecond\nImportError: DLL load failed\n")
+    assert text.numbers == (1, 2, 3) and text.lines[2].startswith("ImportError")

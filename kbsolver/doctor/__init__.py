@@ -25,9 +25,7 @@ from kbsolver.solve.check import CheckReport, Environment, check
 __all__ = ["FINDING_IDS", "DoctorReport", "ErrorText", "Facts", "Finding", "diagnose", "read_error"]
 
 SCHEMA_VERSION = 2
-GPU_SYMPTOMS = ("cuda-library-not-loaded", "cudnn-runtime-differs", "cudnn-library-missing", "cudnn-status-error",
-                "driver-insufficient", "driver-not-loaded", "cc-below-minimum", "no-kernel-image", "ptx-jit-failed",
-                "no-gpu-visible", "empty-device-list", "gpus-available", "cuda-dir-in-text", "cuda-bin-dir", "gpu-word")
+
 
 
 @dataclass
@@ -46,8 +44,7 @@ class DoctorReport:
 
     @property
     def status(self) -> str:
-        explained = any(item.startswith("error line") for f in self.findings for item in f.evidence)
-        if self.symptoms and not explained:
+        if self.symptoms and not explains(self.findings):
             return "unexplained"  # the findings (if any) are real, but none explains the text's failure
         return "findings" if self.findings else "ok"
 
@@ -64,6 +61,13 @@ class DoctorReport:
                           for name, origin in sorted(self.facts.origin.items())},
                 "next_steps": self.next_steps, "notes": self.notes,
                 "snapshot": self.snapshot.to_dict() if self.snapshot else None}
+
+
+def explains(findings: list[Finding]) -> bool:
+    """Whether the findings account for the text's failure symptoms: one quotes an error line, or the check found
+    a broken requirement that is likely on its own (score >= 0.5 after the ranking)."""
+    return any(item.startswith("error line") for f in findings for item in f.evidence) or \
+        any(f.score >= 0.5 for f in findings)
 
 
 def _planner(knowledge: Knowledge, facts: Facts) -> Any:
@@ -138,7 +142,7 @@ def _known(knowledge: Knowledge, name: object) -> bool:
 def _failure_symptoms(hits: dict[str, list[Hit]]) -> list[str]:
     """The symptoms seen that point to a cause (positive weight), as ``"title (error line N: ...)"``."""
     return [f"{found[0].symptom.title} ({found[0].evidence})" for found in hits.values()
-            if any(weight > 0 for _, weight in found[0].symptom.findings)]
+            if found[0].symptom.failure or any(weight > 0 for _, weight in found[0].symptom.findings)]
 
 
 def _next_steps(facts: Facts) -> list[str]:
@@ -173,7 +177,7 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
     if contradiction:
         notes.append(contradiction)
         facts = apply_text(apply_declared(Facts(), declared or {}), read, declared or {})[0]
-    gpu_wanted = any(symptom in hits for symptom in GPU_SYMPTOMS)
+    gpu_wanted = any(dict(found[0].symptom.implies).get("device") == "gpu" for found in hits.values())
     report = check(knowledge, environment(facts, gpu_wanted))
     context = Context(knowledge, facts, error, _planner(knowledge, facts), hits, report)
     found: dict[str, Finding] = {}
@@ -199,8 +203,7 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
     if error.binary:
         notes.append("The error text contained binary data; undecodable bytes were replaced.")
     next_steps: list[str] = []
-    explained = any(item.startswith("error line") for f in findings for item in f.evidence)
-    if symptoms and not explained:
+    if symptoms and not explains(findings):
         next_steps = [hit[0].symptom.hint for hit in hits.values() if hit[0].symptom.hint] + _next_steps(facts)
     if not findings and not symptoms and not facts.origin and not error:
         notes.append("Nothing to check: no facts (detection off, nothing declared) and no error text.")

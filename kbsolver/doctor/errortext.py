@@ -20,9 +20,12 @@ MAX_KEPT = 5000  # keyword lines kept from the middle
 CHUNK = 1 << 20
 
 KEYWORDS = re.compile(
-    r"could not|cannot|can't|failed|error|not found|no such|illegal|instruction|insufficient|capability|"
-    r"satisf|not a supported|no matching|win32|dll|\.so\b|\.so\.|ptx|no kernel|too old|mismatch|removed|gpus? available"
-)  # matched against the lower-cased line (faster than re.I on long non-ASCII lines)
+    r"could not|cannot|can't|couldn't|unable|failed|fail|error|not found|no such|illegal|instruction|insufficient|"
+    r"capability|satisf|supported|no matching|win32|dll|\.so\b|\.so\.|ptx|kernel|too old|mismatch|removed|"
+    r"gpus? available|oom|exhaust|memory|loaded runtime|skipping|dump|abort|driver|version|cuda|cudnn|nvidia|gpu|"
+    r"avx|python|tensorflow[-_ ]|visual c|runtime|\[\]|intel|amd|pentium|celeron|xeon|atom|phenom|athlon|core"
+)  # a cheap prefilter for the middle of a long text, matched against the lower-cased line (faster than re.I on long
+#    non-ASCII lines); a test keeps every example line of matrix/symptoms.yaml passing it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -56,18 +59,30 @@ def _clean(line: str) -> str:
 
 
 def _lines(chunks: Iterable[bytes]) -> Iterable[tuple[str, bool]]:
-    """Decoded lines of a byte stream, and whether the line held NUL bytes (a sign of binary input)."""
+    """Decoded lines of a byte stream, and whether the line held NUL bytes (a sign of binary input).
+
+    A "line" of megabytes keeps its first ``MAX_LINE * 4`` bytes; the rest of it is skipped up to its
+    newline, so the numbers of the lines after it stay right.
+    """
     rest = b""
+    skipping = False  # inside an over-long line whose start was already yielded
     for chunk in chunks:
         data = rest + chunk
         parts = data.split(b"\n")
         rest = parts.pop()
-        if len(rest) > MAX_LINE * 4:  # a "line" of megabytes: cut it
-            parts.append(rest)
+        if skipping and parts:  # the over-long line ends in this chunk
+            parts.pop(0)
+            skipping = False
+        elif skipping:
             rest = b""
+            continue
         for part in parts:
             yield part[: MAX_LINE * 4].decode("utf-8", errors="replace"), b"\x00" in part
-    if rest:
+        if len(rest) > MAX_LINE * 4:  # a "line" of megabytes: keep its start, skip the rest of it
+            yield rest[: MAX_LINE * 4].decode("utf-8", errors="replace"), b"\x00" in rest
+            rest = b""
+            skipping = True
+    if rest and not skipping:
         yield rest[: MAX_LINE * 4].decode("utf-8", errors="replace"), b"\x00" in rest
 
 

@@ -32,12 +32,12 @@ FINDING_IDS = {
     "cpu-lacks-avx": "The CPU lacks AVX, which the official TensorFlow wheels require",
     "python-32bit": "Python is 32-bit; TensorFlow wheels are 64-bit only",
     "python-unsupported": "No TensorFlow wheel for this Python version",
-    "no-wheel-for-platform": "No TensorFlow wheel for this OS / architecture",
+    "no-wheel-for-platform": "No TensorFlow wheel (or no CUDA GPU build) for this OS / architecture",
     "cuda-library-mismatch": "A CUDA library of the version TensorFlow was built against is missing",
     "cudnn-mismatch": "cuDNN is missing or of the wrong version",
     "driver-too-old": "The NVIDIA driver is missing, too old for the CUDA runtime, or of a branch that dropped this GPU",
     "compute-capability": "The GPU's compute capability is not supported by this TensorFlow build",
-    "windows-native-gpu-ended": "TensorFlow >= 2.11 has no GPU support on native Windows",
+    "windows-native-gpu-ended": "The installed TensorFlow has no GPU support on native Windows (its GPU builds ended)",
     "path-conflict": "CUDA libraries on the library path: the needed one missing from it, or another install first",
     "package-confusion": "tensorflow / tensorflow-gpu / tensorflow-cpu packages mixed up",
     "gpu-out-of-memory": "The GPU's memory is exhausted (taken by another process, or TensorFlow's pre-allocation)",
@@ -120,9 +120,35 @@ class Context:
         """The GPU build of the installed TensorFlow release (CUDA, cuDNN from its tested-build row), as the
         solver's factory sees it; the Linux build when the OS is unknown. ``None`` without a version."""
         f = self.facts
-        if not f.tensorflow:
+        if not f.tensorflow or f.package == "tensorflow-cpu":
             return None
         return gpu_build(self.knowledge, f.os or "linux", f.arch or "x86_64", f.tensorflow, f.package)
+
+    def windows_gpu_end(self) -> str:
+        """The minor release the native-Windows GPU builds end at, from the solver's factory (``distributions``)."""
+        from ..solve import Factory
+        from ..solve.query import Query
+
+        builds = Factory(self.knowledge, Query(os="windows", arch="x86_64")).tensorflow_candidates("gpu")
+        return minor_of(max((b.version or "0" for b in builds), key=version_key)) if builds else "none"
+
+    def needs_older_msvc(self) -> bool:
+        """Whether the installed release's MSVC requirement (``tf-platform-requirements``) is older than the newest one."""
+        reqs = [r for r in self.knowledge.platform_requirements if r.requirement == "msvc-redist"]
+        mine = [r.value for r in reqs if self.facts.tensorflow and _covers(r.tensorflow, self.facts.tensorflow)]
+        newest = max((r.value for r in reqs), key=version_key, default=None)
+        return bool(mine and newest and max(mine, key=version_key) != newest)
+
+    def pip_cuda_fix(self) -> str:
+        """The fix for a release that takes CUDA and cuDNN from NVIDIA's pip wheels (``distributions``: cuda_from pip)."""
+        build = self.tested_gpu_row()
+        version = build.version if build else self.facts.tensorflow
+        return (f"TensorFlow {version} takes CUDA and cuDNN from pip: pip install \"tensorflow[and-cuda]=={version}\" in the "
+                "same environment (it installs the nvidia-* wheels), not a system CUDA/cuDNN")
+
+    def cpu_build(self) -> bool:
+        """Whether the installed distribution is the CPU-only one: GPU causes do not apply (package-confusion does)."""
+        return self.facts.package == "tensorflow-cpu"
 
     def weight_seen(self, finding: str) -> float:
         """The strongest weight any matched symptom gives ``finding`` (negative: a symptom rules it out)."""
@@ -303,8 +329,8 @@ def msvc_runtime_missing(c: Context) -> Optional[Finding]:
     if dll and (f.os in (None, "windows")) and not c.line("dll-init-failed") and (score or f.msvc_runtime is None):
         evidence.append(dll[0])
         score = max(score, c.weight("dll-load-failed", "msvc-runtime-missing")) + (0.1 if score else 0)
-    if score and f.tensorflow and _at_least(f.tensorflow, "2.1") is False and not named:
-        score -= 0.2  # before 2.1 the 2015 runtime sufficed; less likely
+    if score and f.tensorflow and not named and c.needs_older_msvc():
+        score -= 0.2  # the release needs an older runtime than the newest requirement: a missing one is less likely
     if not score:
         return None
     return Finding("msvc-runtime-missing", min(score, 1.0), evidence, [
@@ -340,8 +366,10 @@ def cpu_lacks_avx(c: Context) -> Optional[Finding]:
         return None  # the CPU has AVX: not this
     if not score:
         return None
+    spec = next((r.tensorflow for r in c.knowledge.platform_requirements
+                 if r.requirement == "cpu-isa" and r.value == "avx"), "the official releases")
     return Finding("cpu-lacks-avx", min(score, 1.0), evidence, [
-        "Official TensorFlow wheels since 1.6 are built with AVX (TF 1.6.0 release notes); this CPU cannot run them",
+        f"Official TensorFlow wheels {spec} are built with AVX (tf-platform-requirements); this CPU cannot run them",
         *c.no_avx_fix(),
     ])
 
@@ -495,17 +523,14 @@ def missing_wheel(c: Context) -> Optional[Finding]:
 
 
 def _wheel_finding(c: Context, finding: str, score: float, evidence: list[str]) -> Finding:
-    f = c.facts
     if finding == "python-unsupported":
         served = sorted(c.wheel_pythons("tensorflow"), key=version_key)
         fix = [f"Use a Python that TensorFlow publishes wheels for on this platform ({', '.join(served) or 'none'}), "
                "or the TensorFlow release that supports your Python (the plan below)",
                "Check which interpreter pip belongs to: python -m pip --version"]
     else:
-        fix = ["Use a platform TensorFlow publishes wheels for: Linux x86_64/aarch64 (glibc), Windows x86_64, "
-               "macOS arm64 (tensorflow 2.13+; tensorflow-macos before), macOS x86_64 (up to 2.16)"]
-        if f.os == "macos" and f.arch == "arm64":
-            fix.append("On Apple silicon: upgrade pip and install tensorflow>=2.13, or tensorflow-macos (+ tensorflow-metal)")
+        fix = ["Use a platform TensorFlow publishes wheels for (the plan below names the release for this one, if any; "
+               "kbsolve matrix wheels lists every platform tag)"]
     return Finding(finding, score, evidence, fix, c.plan())
 
 
@@ -522,6 +547,8 @@ def _libraries_named(c: Context) -> list[tuple[str, str]]:
 
 
 def cuda_library_mismatch(c: Context) -> Optional[Finding]:
+    if c.cpu_build():
+        return None  # the CPU-only build loads no CUDA library
     f = c.facts
     named = [(e, n) for e, n in _libraries_named(c) if "cudnn" not in n.lower()]
     if named and not f.gpu and not f.cuda and not f.cuda_installed and c.line("cudart-stub-note"):
@@ -625,6 +652,8 @@ CHECK_SCORE = 0.8  # a requirement of the solver broken by a known fact
 
 
 def cudnn_mismatch(c: Context) -> Optional[Finding]:
+    if c.cpu_build():
+        return None  # the CPU-only build loads no CUDA library
     f = c.facts
     evidence: list[str] = []
     score = 0.0
@@ -648,14 +677,20 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
         return None
     if row:
         evidence.append(f"TensorFlow {f.tensorflow} expects cuDNN {row.cudnn} with CUDA {row.cuda} (tested build configurations)")
-    fix = [(f"Install cuDNN {row.cudnn} for CUDA {row.cuda} (https://developer.nvidia.com/rdp/cudnn-archive) and put its "
-            f"{c.library_dir()} on {c.path_variable()}") if row else "Install the cuDNN version this TensorFlow was built with"]
+    if row and row.cuda_from == "pip":
+        fix = [c.pip_cuda_fix()]
+    else:
+        fix = [(f"Install cuDNN {row.cudnn} for CUDA {row.cuda} (https://developer.nvidia.com/rdp/cudnn-archive) and put its "
+                f"{c.library_dir()} on {c.path_variable()}") if row
+               else "Install the cuDNN version this TensorFlow was built with"]
     if c.line("zlibwapi"):
         fix.append("cuDNN 8.3+ on Windows also needs zlibwapi.dll (NVIDIA's cuDNN installation guide)")
     return Finding("cudnn-mismatch", min(score, 1.0), evidence, fix, c.gpu_plan())
 
 
 def driver_too_old(c: Context) -> Optional[Finding]:
+    if c.cpu_build():
+        return None  # the CPU-only build loads no CUDA library
     evidence: list[str] = []
     score = 0.0
     hit = c.line("driver-insufficient")
@@ -723,10 +758,11 @@ def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
     checked = c.violations("windows-native-gpu-ended")
     unseen = c.line("no-gpu-visible") or c.line("empty-device-list")
     if not checked and f.os == "windows" and not f.tensorflow and unseen:
+        last = c.windows_gpu_end()
         return Finding("windows-native-gpu-ended", 0.5, [unseen[0], f.describe("os"), "the installed TensorFlow version "
-                       "is unknown: from 2.11 on, native Windows has no GPU build (tensorflow.org/install/pip)"], [
-            "Check the version: python -c \"import tensorflow as tf; print(tf.__version__)\"; from 2.11 use WSL2, or "
-            "TensorFlow 2.10 natively (the plan below)"], c.plan(os="linux"))
+                       f"is unknown: native-Windows GPU builds end at {last} (distributions, wheels)"], [
+            f"Check the version: python -c \"import tensorflow as tf; print(tf.__version__)\"; after {last} use WSL2, or "
+            f"TensorFlow {last} natively (the plan below)"], c.plan(os="linux"))
     if not checked:
         return None
     for violation in checked:
@@ -739,14 +775,16 @@ def windows_native_gpu_ended(c: Context) -> Optional[Finding]:
     if f.gpu:
         evidence.append(f.describe("gpu"))
         score += 0.1
-    evidence.append("tensorflow.org/install/pip: TensorFlow 2.10 was the last release that supported GPU on native Windows")
+    last = c.windows_gpu_end()
     return Finding("windows-native-gpu-ended", min(score, 1.0), evidence, [
-        "Use WSL2 with the Linux build (pip install tensorflow[and-cuda] inside Ubuntu on WSL2), or",
-        "install tensorflow<2.11 natively with the CUDA and cuDNN of its plan (below), or use the DirectML plugin",
+        "Use WSL2 with the Linux build (kbsolve plan --os wsl2 ... gives its steps), or",
+        f"install TensorFlow {last} natively with the CUDA and cuDNN of its plan, or use the DirectML plugin",
     ], c.plan(os="linux"))
 
 
 def path_conflict(c: Context) -> Optional[Finding]:
+    if c.cpu_build():
+        return None  # the CPU-only build loads no CUDA library
     f = c.facts
     evidence: list[str] = []
     score = 0.0
@@ -822,6 +860,9 @@ def path_conflict(c: Context) -> Optional[Finding]:
     if not score:
         return None
     needed = f"CUDA {row.cuda}" if row and row.cuda else "the CUDA version TensorFlow needs"
+    if row and row.cuda_from == "pip":
+        return Finding("path-conflict", min(score, 1.0), evidence, [c.pip_cuda_fix(),
+                       "Remove other CUDA directories from LD_LIBRARY_PATH (the pip wheels' libraries must come first)"])
     return Finding("path-conflict", min(score, 1.0), evidence, [
         f"Put the {c.library_dir()} directory of {needed} first on {c.path_variable()}, or remove the others"
         + ("; set CUDA_PATH to it" if f.os == "windows" else ""),
@@ -900,7 +941,7 @@ GENERIC_FIX = {
     "cudnn-mismatch": "Install the cuDNN version the TensorFlow build was tested with (the plan below)",
     "driver-too-old": "Update the NVIDIA driver to the floor the plan below names (https://www.nvidia.com/Download/index.aspx)",
     "compute-capability": "Install a TensorFlow release whose GPU build runs on this GPU (the plan below)",
-    "windows-native-gpu-ended": "Use WSL2 with the Linux build, or TensorFlow 2.10 natively (the plan below)",
+    "windows-native-gpu-ended": "Use WSL2 with the Linux build (the plan below), or the last native-Windows GPU release",
     "path-conflict": "Put the directory of the CUDA / cuDNN TensorFlow needs first on the loader path",
     "package-confusion": "pip uninstall -y tensorflow tensorflow-gpu tensorflow-cpu, then install the one package of the plan",
     "gpu-out-of-memory": "Free the GPU (nvidia-smi) or let TensorFlow grow its memory: TF_FORCE_GPU_ALLOW_GROWTH=true",
@@ -936,10 +977,15 @@ def generic(c: Context, finding: str) -> Optional[Finding]:
     score = 1 - (1 - score) * (1 - checked)
     if not score or c.weight_seen(finding) < 0:
         return None
-    plan = c.plan(os="linux") if finding == "windows-native-gpu-ended" else (
+    fix = GENERIC_FIX[finding]
+    no_gpu_build = any("GPU build" in v.reason for v in c.violations(finding))
+    if finding == "no-wheel-for-platform" and no_gpu_build:
+        fix = ("TensorFlow's CUDA builds for this OS ended (or never existed): use Linux or WSL2 for the NVIDIA GPU (the plan "
+               "below), or on a Mac the tensorflow-metal plugin for the Apple GPU")
+    plan = c.plan(os="linux") if finding == "windows-native-gpu-ended" or no_gpu_build else (
         c.gpu_plan() if finding in ("cuda-library-mismatch", "cudnn-mismatch", "driver-too-old", "compute-capability")
         else c.plan())
-    return Finding(finding, min(score, 1.0), evidence, [GENERIC_FIX[finding]], plan)
+    return Finding(finding, min(score, 1.0), evidence, [fix], plan)
 
 
 RULES: tuple[Callable[[Context], Optional[Finding]], ...] = (

@@ -401,6 +401,7 @@ class Symptom(Record):
     implies: tuple[tuple[str, str], ...] = ()
     note: Optional[str] = None
     hint: Optional[str] = None
+    failure: bool = False
     examples: tuple[str, ...] = ()
 
 

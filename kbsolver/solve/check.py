@@ -336,6 +336,12 @@ def _installed_build(factory: Factory, env: Environment, report: CheckReport) ->
     if tf is not None:
         return tf
     version = env.tensorflow or "0"
+    known = [r.version for d in {d.package for d in factory.knowledge.distributions}
+             for r in factory.knowledge.releases(d)]
+    newest = max(known, key=version_key, default=None)
+    if newest and version_key(version) > version_key(newest):
+        report.checked.append(f"{env.describe('tensorflow')}: not a release in the matrix (newest: {newest}); not checked")
+        return None
     cpu = factory.tensorflow_candidates("cpu")
     if not any(minor_of(c.version or "0") == minor_of(version) for c in cpu) and \
             env.package in (None, "tensorflow", "tensorflow-cpu"):
@@ -382,6 +388,9 @@ def _gpu_without_release(factory: Factory, env: Environment, report: CheckReport
         return
     builds = factory.tensorflow_candidates("gpu")
     if not builds:
+        query = factory.query
+        report.add(Violation("no-wheel-for-platform", f"TensorFlow has no CUDA GPU build for {query.os} {query.arch}: the "
+                             f"{env.gpu or 'NVIDIA GPU'} is not used there", (env.describe("os"),)))
         return
     fact = _compute_fact(factory, builds)
     newest = max(builds, key=lambda b: version_key(b.version or "0"))
