@@ -176,7 +176,15 @@ def _declared(knowledge, os, arch, python, gpu, driver, tensorflow, cuda, cudnn,
                 raise InputError(f"--{flag}: '{value}' is not a version", hint="e.g. 2.10.1, 11.2, 8.1") from None
             declared[flag] = value
     if package:
-        declared["package"] = package.lower().replace("_", "-")
+        name = package.lower().replace("_", "-")
+        known = sorted({d.package for d in knowledge.distributions})
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(known)}"
+            raise InputError(f"--package: unknown TensorFlow distribution '{package}'", hint=hint)
+        declared["package"] = name
     return declared
 
 

@@ -332,3 +332,8 @@ def test_macos_with_an_nvidia_gpu_points_to_linux(kb: Knowledge) -> None:
 def test_an_over_long_line_does_not_shift_line_numbers() -> None:
     text = read_error(b"x" * 3_000_000 + b"\nsecond\nImportError: DLL load failed\n")
     assert text.numbers == (1, 2, 3) and text.lines[2].startswith("ImportError")
+
+
+def test_an_unknown_package_is_bad_input() -> None:
+    result = runner.invoke(app, ["doctor", "--no-detect", "--package", "tensorflw-gpu"])
+    assert result.exit_code == 2 and "did you mean 'tensorflow-gpu'?" in result.stderr
