@@ -109,34 +109,30 @@ def environment(facts: Facts, gpu_wanted: bool = False) -> Environment:
 
 
 def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
-    """A GPU named in the text counts only when the matrix knows it: it brings its compute capability along."""
-    from ..errors import UnknownGpuError
+    """A GPU named in the text counts only when the matrix knows it: it brings its compute capability along
+    (which then replaces a compute capability the text states)."""
     from .symptoms import TextFact
 
+    records = {id(f): _gpu_record(knowledge, str(f.value)) for f in found if f.name == "gpu"}
+    known = any(record is not None for record in records.values())
     resolved = []
     for fact in found:
-        if fact.name == "compute_capability" and any(f.name == "gpu" and _known(knowledge, f.value) for f in found):
-            continue  # a GPU the matrix knows brings its own compute capability
-        if fact.name != "gpu":
+        if fact.name == "gpu":
+            record = records[id(fact)]
+            if record is not None:
+                resolved += [TextFact("gpu", record.name, fact.origin),
+                             TextFact("compute_capability", record.compute_capability, fact.origin)]
+        elif not (fact.name == "compute_capability" and known):
             resolved.append(fact)
-            continue
-        try:
-            record = knowledge.find_gpu(str(fact.value))
-        except (UnknownGpuError, KbError):
-            continue
-        resolved += [TextFact("gpu", record.name, fact.origin), TextFact("compute_capability", record.compute_capability,
-                                                                          fact.origin)]
     return resolved
 
 
-def _known(knowledge: Knowledge, name: object) -> bool:
-    from ..errors import UnknownGpuError
-
+def _gpu_record(knowledge: Knowledge, name: str) -> Any:
+    """The matrix's GPU record for ``name``, or ``None`` (unknown or ambiguous)."""
     try:
-        knowledge.find_gpu(str(name))
-    except (UnknownGpuError, KbError):
-        return False
-    return True
+        return knowledge.find_gpu(name)
+    except KbError:
+        return None
 
 
 def _failure_symptoms(hits: dict[str, list[Hit]]) -> list[str]:

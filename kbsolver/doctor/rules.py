@@ -116,7 +116,7 @@ class Context:
 
     # -- matrix queries ------------------------------------------------------------------------
 
-    def tested_gpu_row(self) -> Optional[TensorflowCandidate]:
+    def installed_gpu_build(self) -> Optional[TensorflowCandidate]:
         """The GPU build of the installed TensorFlow release (CUDA, cuDNN from its tested-build row), as the
         solver's factory sees it; the Linux build when the OS is unknown. ``None`` without a version."""
         f = self.facts
@@ -141,7 +141,7 @@ class Context:
 
     def pip_cuda_fix(self) -> str:
         """The fix for a release that takes CUDA and cuDNN from NVIDIA's pip wheels (``distributions``: cuda_from pip)."""
-        build = self.tested_gpu_row()
+        build = self.installed_gpu_build()
         version = build.version if build else self.facts.tensorflow
         return (f"TensorFlow {version} takes CUDA and cuDNN from pip: pip install \"tensorflow[and-cuda]=={version}\" in the "
                 "same environment (it installs the nvidia-* wheels), not a system CUDA/cuDNN")
@@ -298,13 +298,6 @@ def _covers(spec: str, version: str) -> bool:
         return SpecifierSet(spec).contains(version, prereleases=True)
     except (InvalidVersion, ValueError):
         return False
-
-
-def _at_least(version: Optional[str], floor: str) -> Optional[bool]:
-    try:
-        return version_key(version) >= version_key(floor) if version else None
-    except InvalidVersion:
-        return None
 
 
 # -- the rules ---------------------------------------------------------------------------------
@@ -553,7 +546,7 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
     named = [(e, n) for e, n in _libraries_named(c) if "cudnn" not in n.lower()]
     if named and not f.gpu and not f.cuda and not f.cuda_installed and c.line("cudart-stub-note"):
         return None  # TF's own note: on a machine without a GPU (and no CUDA in sight) the missing runtime is harmless
-    row = c.tested_gpu_row()
+    row = c.installed_gpu_build()
     evidence: list[str] = []
     score = 0.0
     wanted: Optional[str] = None
@@ -634,12 +627,6 @@ def _series_match(installed: str, wanted: str) -> bool:
     return minor_of(installed) == minor_of(wanted) if re.match(r"\d+\.\d+", installed) else False
 
 
-def _pip_cuda(c: Context) -> bool:
-    """Whether the installed release takes CUDA and cuDNN from pip wheels (``distributions``: cuda_from pip)."""
-    build = c.tested_gpu_row()
-    return bool(build and build.cuda_from == "pip")
-
-
 def _from_check(c: Context, finding: str, evidence: list[str]) -> float:
     """Add the consistency check's violations of ``finding`` to ``evidence``; their score (0 when none)."""
     found = c.violations(finding)
@@ -672,7 +659,7 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
         score *= 0.5  # the installed cuDNN is the one the build was tested with
     if not score:
         score = _from_check(c, "cudnn-mismatch", evidence) * 0.75
-    row = c.tested_gpu_row()
+    row = c.installed_gpu_build()
     if not score:
         return None
     if row:
@@ -794,7 +781,7 @@ def path_conflict(c: Context) -> Optional[Finding]:
         if match:
             versions.append((directory, match.group(1)))
     distinct = list(dict.fromkeys(v for _, v in versions))
-    row = c.tested_gpu_row()
+    row = c.installed_gpu_build()
     if len(distinct) > 1:
         evidence.append(f"CUDA directories on the library path, in order: {', '.join(d for d, _ in versions)}")
         score = 0.6

@@ -154,17 +154,24 @@ def _pick_candidate(factory: Factory, env: Environment, device: str) -> Optional
 PINNED_AS = {("tensorflow-intel", "tensorflow"), ("tensorflow-macos", "tensorflow"), ("tensorflow-cpu-aws", "tensorflow")}
 
 
+def _removed_stub(factory: Factory, env: Environment, report: CheckReport) -> bool:
+    """Whether the installed package and version is a removed stub here (every ``distributions`` record of that
+    package covering it on this OS says ``removed``); reported as package-confusion with the record's notes."""
+    version = env.tensorflow or ""
+    mine = [d for d in factory.knowledge.distributions
+            if d.package == env.package and d.covers(version) and factory.query.os in d.os]
+    if not mine or any(d.status != "removed" for d in mine):
+        return False  # a real package (a missing GPU build is reported elsewhere)
+    report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: {mine[0].notes or ''}".strip(),
+                         (env.describe("package"), env.describe("tensorflow")), _urls(tuple(mine))))
+    return True
+
+
 def _gpu_build_missing(factory: Factory, env: Environment, report: CheckReport) -> None:
     """The installed release has no CUDA GPU build usable here: say which fact of the matrix decides that."""
     version = env.tensorflow or ""
     label = f"TensorFlow {version}" + (f" ({env.package})" if env.package else "")
-    mine = [d for d in factory.knowledge.distributions
-            if d.package == env.package and d.covers(version) and factory.query.os in d.os]
-    removed = [d for d in mine if d.status == "removed"]
-    if removed and all(d.status == "removed" for d in mine):  # a stub package, not just a missing GPU build
-        note = removed[0].notes or ""
-        report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: {note}".strip(),
-                             (env.describe("package"), env.describe("tensorflow")), _urls(tuple(removed))))
+    if _removed_stub(factory, env, report):
         return
     others = [d for d in factory.distributions("gpu") if d.covers(version) and d.package != env.package]
     if others and env.package:
@@ -349,11 +356,8 @@ def _installed_build(factory: Factory, env: Environment, report: CheckReport) ->
         since = f" (wheels for {env.os} {factory.query.arch} start at {first})" if first else ""
         report.add(Violation("no-wheel-for-platform", f"TensorFlow {minor_of(version)} has no wheel for "
                              f"{env.os} {factory.query.arch}{since}", (env.describe("os"), env.describe("tensorflow"))))
-    removed = [d for d in factory.knowledge.distributions if d.package == env.package and d.status == "removed"
-               and d.covers(version) and env.os in d.os]
-    if removed and device == "cpu":
-        report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: "
-                             f"{removed[0].notes or ''}".strip(), (env.describe("package"),), _urls(tuple(removed))))
+    if device == "cpu":
+        _removed_stub(factory, env, report)
     return None
 
 
@@ -382,7 +386,7 @@ def _gpu_without_release(factory: Factory, env: Environment, report: CheckReport
     A GPU that no build runs, or only builds older than the newest, is reported in the solver's words
     ("... is supported by TensorFlow GPU builds <= 2.x"): the newest release will not use it.
     """
-    from kbsolver.solve.explain import _compute_fact
+    from kbsolver.solve.explain import compute_fact
 
     if not env.compute_capability:
         return
@@ -392,7 +396,7 @@ def _gpu_without_release(factory: Factory, env: Environment, report: CheckReport
         report.add(Violation("no-wheel-for-platform", f"TensorFlow has no CUDA GPU build for {query.os} {query.arch}: the "
                              f"{env.gpu or 'NVIDIA GPU'} is not used there", (env.describe("os"),)))
         return
-    fact = _compute_fact(factory, builds)
+    fact = compute_fact(factory, builds)
     newest = max(builds, key=lambda b: version_key(b.version or "0"))
     report.checked.append(f"{env.describe('compute_capability')}: the TensorFlow GPU builds on {env.os}")
     if newest in fact.admitted:

@@ -99,7 +99,7 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
         if query.python and not any(query.python in c.pythons for c in gpu):
             text += f" (their {platform} wheels are for Python {version_range(p for c in gpu for p in c.pythons)})"
         found.append(Fact("os", frozenset(gpu), text))
-        found.append(_compute_fact(factory, gpu))
+        found.append(compute_fact(factory, gpu))
         impossible = [r for r in factory.compute_dependencies(Candidate(COMPUTE, query.compute_capability))
                       if r.name == DRIVER and not r.test(Candidate(DRIVER, None))]
         if impossible:
@@ -126,7 +126,7 @@ def _no_gpu_build(knowledge: Knowledge, query: Query) -> str:
     return f"TensorFlow has no CUDA GPU build for {query.os} {query.arch}"
 
 
-def _compute_fact(factory: Factory, gpu: list[TensorflowCandidate]) -> Fact:
+def compute_fact(factory: Factory, gpu: list[TensorflowCandidate]) -> Fact:
     """The TF GPU builds that run on the GPU: their own SASS/PTX, and a CUDA whose libraries target it."""
     query = factory.query
     cc = query.compute_capability or ""
