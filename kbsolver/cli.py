@@ -19,7 +19,6 @@ from kbsolver.errors import InputError, KbError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Consistent TensorFlow install plans from official compatibility facts.")
-ERROR_SCHEMA_VERSION = 1
 
 
 class Format(str, Enum):
