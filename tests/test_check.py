@@ -229,6 +229,26 @@ def test_facts_read_from_the_text(kb: Knowledge) -> None:
     assert facts["os"] == "linux" and facts["package"] == "tensorflow-gpu" and facts["tensorflow"] == "2.4.0"
 
 
+def test_facts_stated_in_prose(kb: Knowledge) -> None:
+    text = read_error("Ubuntu 18.04, python 3.6, tensorflow-gpu 1.12, CUDA 9.0, cudnn 7.1\n"
+                      "GeForce GTX 1050 Ti with driver 391.35")
+    facts = {f.name: f.value for f in text_facts(match(kb, text))}
+    assert facts == {"os": "linux", "python": "3.6", "package": "tensorflow-gpu", "tensorflow": "1.12", "cuda": "9.0",
+                     "cudnn": "7.1", "gpu": "GeForce GTX 1050 Ti", "driver": "391.35"}
+    # WSL runs the Linux build: a line naming both Windows and WSL is Linux
+    wsl = {f.name: f.value for f in text_facts(match(kb, read_error("Windows 11, Ubuntu 22.04 under WSL2")))}
+    assert wsl["os"] == "linux"
+
+
+def test_text_facts_reach_the_check(kb: Knowledge) -> None:
+    """A version stated only in the text is checked like a declared one: TF 2.16 on Windows 10 has no GPU build."""
+    report = diagnose(kb, None, {}, read_error("I installed tensorflow==2.16.1 on Windows 10, Num GPUs Available: 0"))
+    assert report.findings[0].id == "windows-native-gpu-ended" and report.findings[0].score >= 0.8
+    assert report.facts.tensorflow == "2.16.1" and report.facts.origin["tensorflow"].startswith("error text")
+    unknown = diagnose(kb, None, {}, read_error("I installed it on Windows 10, Num GPUs Available: 0"))
+    assert unknown.facts.tensorflow is None and unknown.findings[0].score < 0.8
+
+
 def test_fixes_name_the_users_os_only(kb: Knowledge) -> None:
     report = diagnose(kb, None, {"os": "linux", "tensorflow": "2.4.0"},
                       read_error("Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot "

@@ -792,7 +792,7 @@ def path_conflict(c: Context) -> Optional[Finding]:
             any(_series_match(v, row.cuda) for v in f.cuda_installed):
         evidence.append(f"installed CUDA {', '.join(f.cuda_installed)}; in use: {f.describe('cuda')}; needed: {row.cuda}")
         score = max(score, 0.8)
-    in_error = {hit.group("cuda") for _, hit in c.lines("cuda-dir-in-text")} - {None}
+    in_error = {hit.group("cuda_dir") for _, hit in c.lines("cuda-dir-in-text")} - {None}
     if len(in_error) > 1:
         evidence += [line for line, _ in c.lines("cuda-dir-in-text")][:3]
         evidence.append(f"the error mentions several CUDA installs: {', '.join(sorted(in_error, key=version_key))}")
@@ -832,7 +832,7 @@ def path_conflict(c: Context) -> Optional[Finding]:
                                "directory on the path)"]
         score = max(score, 0.65)
     hit = c.line("cuda-bin-dir")
-    if hit and row and row.cuda and not _series_match(hit[1].group("cuda") or "0", row.cuda) and len(f.cuda_installed) > 1:
+    if hit and row and row.cuda and not _series_match(hit[1].group("cuda_dir") or "0", row.cuda) and len(f.cuda_installed) > 1:
         evidence.append(hit[0])
         score = max(score, 0.7)
     installed = f.cuda_installed or ([f.cuda] if f.cuda else [])

@@ -106,54 +106,70 @@ def _python(hit: Hit) -> Optional[str]:
     return f"{compact[0]}.{compact[1:]}" if compact else None
 
 
+# Named groups that are machine facts as they stand: group -> fact name. A contributor's new symptom
+# with one of these groups gives the fact without code. ``cuda`` is the toolkit in use; directories
+# of other installs use ``cuda_dir``.
+FACT_GROUPS = {"tensorflow": "tensorflow", "driver": "driver", "cuda_driver_max": "cuda_driver_max", "cuda": "cuda",
+               "cudnn": "cudnn", "gpu": "gpu", "compute_capability": "compute_capability", "bits": "python_bits"}
+# Python from install paths and wheel tags (what the machine runs) before Python named in prose.
+_PYTHON_FROM_MACHINE = ("python-dir-windows", "python-dir-posix", "wheel-python-tag")
+
+
+def _in_line_order(hits: dict[str, list[Hit]]) -> list[Hit]:
+    return sorted((hit for hit_list in hits.values() for hit in hit_list), key=lambda h: h.number)
+
+
 def text_facts(hits: dict[str, list[Hit]]) -> list[TextFact]:
     """The machine facts the text shows, each with the line it came from.
 
     OS: the majority of the lines whose symptom implies one (Windows paths and ``.dll`` names vs
-    ``.so`` names and POSIX paths). Python version and bitness from install paths and wheel tags;
-    TensorFlow distribution and version from pip's output or ``.dist-info`` directories.
+    ``.so`` names and POSIX paths, or an OS named in prose). Python version and bitness from install
+    paths and wheel tags, else from prose; every other fact (TensorFlow version and distribution,
+    driver, CUDA, cuDNN, GPU, compute capability, Python bitness) from the first line whose symptom
+    has the fact's named group (:data:`FACT_GROUPS`).
     """
     found: list[TextFact] = []
     votes: Counter[str] = Counter()
     first: dict[str, Hit] = {}
-    for hit_list in hits.values():
-        for hit in hit_list:
-            value = dict(hit.symptom.implies).get("os")
-            if value:
-                votes[value] += 1
-                if value not in first or hit.number < first[value].number:
-                    first[value] = hit
+    ordered = _in_line_order(hits)
+    for hit in ordered:
+        value = dict(hit.symptom.implies).get("os")
+        if value:
+            votes[value] += 1
+            first.setdefault(value, hit)
     if votes:
         os, _ = votes.most_common(1)[0]
         found.append(TextFact("os", os, f"error text ({first[os].evidence})"))
-    sources = ("python-dir-windows", "python-dir-posix") + (() if "wheel-not-supported" in hits else ("wheel-python-tag",))
-    for symptom in sources:  # a rejected wheel's tag names the wheel's Python, not the machine's
-        for hit in hits.get(symptom, []):
-            python = _python(hit)
-            if python:
-                found.append(TextFact("python", python, f"error text ({hit.evidence})"))
-                if symptom == "python-dir-windows":
-                    found.append(TextFact("python_bits", 32 if hit.group("bits32") else 64, f"error text ({hit.evidence})"))
-                break
-        if any(f.name == "python" for f in found):
+    rejected_wheel = "wheel-not-supported" in hits  # a rejected wheel's tag names the wheel's Python, not the machine's
+    machine = [h for name in _PYTHON_FROM_MACHINE if not (rejected_wheel and name == "wheel-python-tag")
+               for h in hits.get(name, [])]
+    prose = [h for h in ordered if h.symptom.id not in _PYTHON_FROM_MACHINE]
+    for hit in machine + prose:
+        python = _python(hit)
+        if python:
+            found.append(TextFact("python", python, f"error text ({hit.evidence})"))
+            if hit.symptom.id == "python-dir-windows":
+                found.append(TextFact("python_bits", 32 if hit.group("bits32") else 64, f"error text ({hit.evidence})"))
             break
-    if not any(f.name == "python" for f in found):
-        for hit in hits.get("python-version-stated", [])[:1]:
-            found.append(TextFact("python", hit.group("python"), f"error text ({hit.evidence})"))
-    for symptom, names in (("nvidia-smi-header", ("driver", "cuda_driver_max")), ("cuda-version-stated", ("cuda",)),
-                           ("cudnn-version-stated", ("cudnn",)), ("gpu-named", ("gpu",))):
-        for name in names:
-            hit = next((h for h in hits.get(symptom, []) if h.group(name)), None)
-            if hit is not None:
-                found.append(TextFact(name, hit.group(name), f"error text ({hit.evidence})"))
-    for hit in hits.get("cc-stated", [])[:1]:
-        found.append(TextFact("compute_capability", hit.group("compute_capability"), f"error text ({hit.evidence})"))
-    installed = sorted({h.group("cuda") for h in hits.get("cuda-dir-in-text", []) if h.group("cuda")})
+    seen = {f.name for f in found}
+    for hit in ordered:
+        for group, name in FACT_GROUPS.items():
+            value = hit.group(group)
+            if not value or name in seen:
+                continue
+            seen.add(name)
+            origin = f"error text ({hit.evidence})"
+            if name == "python_bits":
+                found.append(TextFact(name, int(value), origin))
+            elif name == "tensorflow":
+                package = (hit.group("package") or "").replace("_", "-").lower()
+                if package and "package" not in seen:
+                    seen.add("package")
+                    found.append(TextFact("package", package, origin))
+                found.append(TextFact(name, value, origin))
+            else:
+                found.append(TextFact(name, value, origin))
+    installed = sorted({h.group("cuda_dir") for h in hits.get("cuda-dir-in-text", []) if h.group("cuda_dir")})
     if installed:
         found.append(TextFact("cuda_installed", installed, f"error text ({hits['cuda-dir-in-text'][0].evidence})"))
-    for hit in hits.get("tensorflow-installed", []):
-        package = (hit.group("package") or "tensorflow").replace("_", "-").lower()
-        found += [TextFact("package", package, f"error text ({hit.evidence})"),
-                  TextFact("tensorflow", hit.group("tensorflow"), f"error text ({hit.evidence})")]
-        break
     return found
