@@ -357,3 +357,30 @@ def test_an_over_long_line_does_not_shift_line_numbers() -> None:
 def test_an_unknown_package_is_bad_input() -> None:
     result = runner.invoke(app, ["doctor", "--no-detect", "--package", "tensorflw-gpu"])
     assert result.exit_code == 2 and "did you mean 'tensorflow-gpu'?" in result.stderr
+
+
+def test_a_cudnn_patch_release_belongs_to_its_series(kb: Knowledge) -> None:
+    """TF 2.8 was tested with cuDNN 8.1: an installed 8.1.1 is that series, 8.0.5 is not."""
+    def found(cudnn: str) -> list[str]:
+        env = Environment(os="linux", python="3.8", tensorflow="2.8.0", cuda="11.2", cudnn=cudnn)
+        return [v.finding for v in check(kb, env).violations]
+    assert found("8.1.1") == [] and found("8.1") == []
+    assert found("8.0.5") == ["cudnn-mismatch"]
+
+
+def test_unknown_os_keeps_what_holds_on_linux_and_windows(kb: Knowledge) -> None:
+    """Without an OS the facts are checked as both; Python 3.11 has no TF 2.8 wheel on either."""
+    report = check(kb, Environment(python="3.11", tensorflow="2.8.0"))
+    assert [v.finding for v in report.violations] == ["python-unsupported"]
+    assert "linux and as windows" in report.checked[0]
+    ok = check(kb, Environment(python="3.8", tensorflow="2.8.0", cuda="11.2", cudnn="8.1.1"))
+    assert ok.consistent and "cudnn-mismatch" in ok.verified
+
+
+def test_cudnn_not_found_although_installed_is_the_path(kb: Knowledge) -> None:
+    report = diagnose(kb, None, {"os": "windows", "tensorflow": "2.10.0", "cuda": "11.2", "cudnn": "8.1"},
+                      read_error("Could not load dynamic library 'cudnn64_8.dll'; dlerror: cudnn64_8.dll not found"))
+    assert report.findings[0].id == "path-conflict"
+    wrong = diagnose(kb, None, {"os": "windows", "tensorflow": "2.10.0", "cuda": "11.2", "cudnn": "7.6"},
+                     read_error("Could not load dynamic library 'cudnn64_8.dll'; dlerror: cudnn64_8.dll not found"))
+    assert wrong.findings[0].id == "cudnn-mismatch"

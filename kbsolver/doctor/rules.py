@@ -653,8 +653,8 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
         if "cudnn" in name.lower():
             evidence.append(line)
             score = max(score, 0.85)
-    score = max(score, c.strongest("cudnn-mismatch", ("cudnn-library-missing", "cudnn-status-error", "cudnn-handle-failed"),
-                                   evidence))
+    score = max(score, c.strongest("cudnn-mismatch", ("cudnn-library-missing", "dnn-implementation-missing",
+                                                      "cudnn-status-error", "cudnn-handle-failed"), evidence))
     if score and not loaded and c.verified("cudnn-mismatch"):
         score *= 0.5  # the installed cuDNN is the one the build was tested with
     if not score:
@@ -844,6 +844,12 @@ def path_conflict(c: Context) -> Optional[Finding]:
                                "its directory is missing from the library path, or another install comes first"]
             score = max(score, 0.8)
             break
+    missing = c.line("cudnn-library-missing") or c.line("dnn-implementation-missing")
+    if missing and f.cudnn and row and row.cudnn and c.verified("cudnn-mismatch"):
+        evidence += [missing[0], f"{f.describe('cudnn')} is the cuDNN TensorFlow {f.tensorflow} was built with ({row.cudnn}), "
+                                 "yet it was not loaded: its directory is missing from the library path, or another cuDNN "
+                                 "comes first"]
+        score = max(score, 0.8)
     if not score:
         return None
     needed = f"CUDA {row.cuda}" if row and row.cuda else "the CUDA version TensorFlow needs"
@@ -941,6 +947,7 @@ READ_BY_RULES = frozenset({
     "avx-mentioned", "both-packages-installed", "cannot-dlopen-gpu-libraries", "cc-below-minimum", "cc-stated", "core-dumped",
     "cuda-bin-dir", "cuda-dir-in-text", "cuda-library-not-loaded", "cudart-stub-note", "cudnn-handle-failed",
     "cudnn-library-missing", "cudnn-runtime-differs", "cudnn-status-error", "dll-init-failed", "dll-load-failed",
+    "dnn-implementation-missing",
     "driver-insufficient", "driver-not-loaded", "empty-device-list", "gpu-named", "gpu-out-of-memory", "illegal-instruction",
     "import-failed", "msvc-dll-named", "musl-libc", "native-runtime-failed", "no-gpu-visible", "no-kernel-image",
     "pip-no-version", "pip-saw-none", "pip-saw-versions", "ptx-jit-failed", "pywrap-import-failed", "sdist-build-failed",

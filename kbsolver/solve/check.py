@@ -17,7 +17,7 @@ package carries GPU support where, removed stubs), ``tested-builds`` (CUDA/cuDNN
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from kbsolver.knowledge import Knowledge
@@ -204,8 +204,9 @@ def _pinned(env: Environment, identifier: str, tf: TensorflowCandidate) -> Optio
         return Candidate(PYTHON, env.python)
     if identifier == CUDA and env.cuda and tf.cuda_from != "pip":
         return Candidate(CUDA, env.cuda)
-    if identifier == CUDNN and env.cudnn and tf.cuda_from != "pip":
-        return Candidate(CUDNN, env.cudnn)
+    if identifier == CUDNN and _version_ok(env.cudnn) and tf.cuda_from != "pip":
+        # cuDNN candidates are release series ("8.1"); an installed patch release ("8.1.1") belongs to its series
+        return Candidate(CUDNN, minor_of(env.cudnn) if env.cudnn.count(".") >= 2 else env.cudnn)
     if identifier == COMPUTE and env.compute_capability:
         return Candidate(COMPUTE, env.compute_capability)
     if identifier == DRIVER and _version_ok(env.driver):
@@ -255,17 +256,22 @@ def _avx(factory: Factory, env: Environment, report: CheckReport, version: Optio
 def check(knowledge: Knowledge, env: Environment) -> CheckReport:
     """Check ``env`` against the solver's constraints; returns a :class:`CheckReport` (never raises on input).
 
-    Without an OS nothing can be checked (an empty report). Without an installed TensorFlow version,
-    only what holds for every release is checked (64-bit Python, a Python/platform with any wheel,
-    AVX, a CUDA toolkit some GPU build uses). With one, that release's build is pinned and every
-    requirement it brings — and those its CUDA and the GPU bring — is tested against the facts.
+    Without an OS the facts are checked as a Linux and as a Windows machine (the two platforms with
+    GPU builds), and only what holds on both is reported: a violation both runs find, a finding both
+    verify. Without an installed TensorFlow version, only what holds for every release is checked
+    (64-bit Python, a Python/platform with any wheel, AVX, a CUDA toolkit some GPU build uses). With
+    one, that release's build is pinned and every requirement it brings — and those its CUDA and the
+    GPU bring — is tested against the facts.
     """
     report = CheckReport(env)
     if not env.os:
-        if env.compute_capability:  # the GPU alone: against the Linux builds, the widest set
-            _gpu_without_release(Factory(knowledge, Query(os="linux", arch="x86_64",
-                                                          compute_capability=env.compute_capability)), env, report)
-        return report  # nothing else to check without the OS
+        if not _version_ok(env.tensorflow) and not (env.cuda or env.cudnn or env.python or env.driver):
+            if env.compute_capability:  # the GPU alone: against the Linux builds, the widest set
+                _gpu_without_release(Factory(knowledge, Query(os="linux", arch="x86_64",
+                                                              compute_capability=env.compute_capability)), env, report)
+            return report
+        systems = ("macos",) if env.package == "tensorflow-macos" else ("linux", "windows")
+        return _on_every_os(knowledge, env, systems)
     arch = "x86" if env.python_bits == 32 else (env.arch or "x86_64")
     query = Query(os=env.os, arch=arch, python=env.python or None, compute_capability=env.compute_capability)
     factory = Factory(knowledge, query)
@@ -285,6 +291,21 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
     _merge_driver(report)
     for finding in [f for f in report.verified if any(v.finding == f for v in report.violations)]:
         del report.verified[finding]
+    return report
+
+
+def _on_every_os(knowledge: Knowledge, env: Environment, systems: tuple[str, ...]) -> CheckReport:
+    """What :func:`check` finds for ``env`` on each of ``systems`` alike (the OS being unknown)."""
+    runs = [check(knowledge, replace(env, os=system)) for system in systems]
+    report = CheckReport(env, candidate=None)
+    first, others = runs[0], runs[1:]
+    for violation in first.violations:
+        if all(any(v.finding == violation.finding for v in run.violations) for run in others):
+            report.add(violation)
+    for finding, what in first.verified.items():
+        if all(finding in run.verified for run in others):
+            report.verified[finding] = what
+    report.checked = [f"the OS unknown: checked as {' and as '.join(systems)}, keeping what holds on each", *first.checked]
     return report
 
 
