@@ -384,3 +384,21 @@ def test_cudnn_not_found_although_installed_is_the_path(kb: Knowledge) -> None:
     wrong = diagnose(kb, None, {"os": "windows", "tensorflow": "2.10.0", "cuda": "11.2", "cudnn": "7.6"},
                      read_error("Could not load dynamic library 'cudnn64_8.dll'; dlerror: cudnn64_8.dll not found"))
     assert wrong.findings[0].id == "cudnn-mismatch"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ImportError: TensorFlow requires a 64-bit Python interpreter, but this interpreter is 32-bit. Reinstall the "
+     "64-bit build of Python and reinstall TensorFlow into it.", "python-32bit"),
+    ("ImportError: Found conflicting TensorFlow installations in this environment: tensorflow 2.16.1, tensorflow-cpu "
+     "2.15.0.", "package-confusion"),
+    ("The TensorFlow library was compiled to use SSE4.1 instructions, but these aren't available on your machine.",
+     "cpu-lacks-avx"),
+    ("E tensorflow/stream_executor/cuda/cuda_blas.cc:226] failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED",
+     "gpu-out-of-memory"),
+    ("E tensorflow/stream_executor/cuda/cuda_diagnostics.cc:313] kernel version 455.32.0 does not match DSO version "
+     "460.73.1 -- cannot find working devices in this configuration", "driver-too-old"),
+    ("Can't find libdevice directory ${CUDA_DIR}/nvvm/libdevice.", "cuda-library-mismatch"),
+])
+def test_tensorflows_own_messages(kb: Knowledge, text: str, expected: str) -> None:
+    report = diagnose(kb, None, {}, read_error(text))
+    assert report.findings and report.findings[0].id == expected
