@@ -402,3 +402,17 @@ def test_cudnn_not_found_although_installed_is_the_path(kb: Knowledge) -> None:
 def test_tensorflows_own_messages(kb: Knowledge, text: str, expected: str) -> None:
     report = diagnose(kb, None, {}, read_error(text))
     assert report.findings and report.findings[0].id == expected
+
+
+def test_a_cudnn_library_of_another_major_than_installed(kb: Knowledge) -> None:
+    text = ("the new DLL from Nvidia is called cudnn64_6.dll; the latest build of TensorFlow requires that to be "
+            "cudnn64_5.dll.")
+    assert diagnose(kb, None, {"os": "windows", "cudnn": "6.0"}, read_error(text)).findings[0].id == "cudnn-mismatch"
+    # the installed cuDNN's own file alone is no mismatch
+    same = diagnose(kb, None, {"os": "windows", "cudnn": "6.0"}, read_error("I have cudnn64_6.dll in CUDA\\v8.0\\bin"))
+    assert not any(f.id == "cudnn-mismatch" for f in same.findings)
+
+
+def test_intel_graphics_are_not_a_cuda_gpu(kb: Knowledge) -> None:
+    report = diagnose(kb, None, {"os": "linux", "package": "tensorflow-gpu"}, read_error("GPU model: Intel® UHD Graphics 620"))
+    assert report.findings[0].id == "package-confusion"

@@ -655,6 +655,13 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
             score = max(score, 0.85)
     score = max(score, c.strongest("cudnn-mismatch", ("cudnn-library-missing", "dnn-implementation-missing",
                                                       "cudnn-status-error", "cudnn-handle-failed"), evidence))
+    named = {major for _, hit in c.lines("cudnn-library-named") for major in hit.every("cudnn_major")}
+    installed = f.cudnn.split(".")[0] if f.cudnn else None
+    if installed and named - {installed}:
+        line = next(line for line, hit in c.lines("cudnn-library-named") if set(hit.every("cudnn_major")) - {installed})
+        evidence += [line, f"the text names a cuDNN {', '.join(sorted(named - {installed}))} library; "
+                           f"{f.describe('cudnn')} ships cuDNN {installed}'s"]
+        score = max(score, 0.8)
     if score and not loaded and c.verified("cudnn-mismatch"):
         score *= 0.5  # the installed cuDNN is the one the build was tested with
     if not score:
@@ -947,7 +954,7 @@ READ_BY_RULES = frozenset({
     "avx-mentioned", "both-packages-installed", "cannot-dlopen-gpu-libraries", "cc-below-minimum", "cc-stated", "core-dumped",
     "cuda-bin-dir", "cuda-dir-in-text", "cuda-library-not-loaded", "cudart-stub-note", "cudnn-handle-failed",
     "cudnn-library-missing", "cudnn-runtime-differs", "cudnn-status-error", "dll-init-failed", "dll-load-failed",
-    "dnn-implementation-missing",
+    "dnn-implementation-missing", "cudnn-library-named",
     "driver-insufficient", "driver-not-loaded", "empty-device-list", "gpu-named", "gpu-out-of-memory", "illegal-instruction",
     "import-failed", "msvc-dll-named", "musl-libc", "native-runtime-failed", "no-gpu-visible", "no-kernel-image",
     "pip-no-version", "pip-saw-none", "pip-saw-versions", "ptx-jit-failed", "pywrap-import-failed", "sdist-build-failed",

@@ -33,6 +33,13 @@ class Hit:
     def evidence(self) -> str:
         return f"error line {self.number}: {self.line.strip()[:300]}"
 
+    def every(self, name: str) -> list[str]:
+        """Every value of the named group on the line (a line may name several files), in line order."""
+        try:
+            return [m.group(name) for m in self.match.re.finditer(self.line) if m.group(name)]
+        except IndexError:
+            return []
+
     def group(self, name: str) -> Optional[str]:
         """A named group's text (``None`` when the pattern has no such group or it did not take part)."""
         try:
