@@ -416,3 +416,15 @@ def test_a_cudnn_library_of_another_major_than_installed(kb: Knowledge) -> None:
 def test_intel_graphics_are_not_a_cuda_gpu(kb: Knowledge) -> None:
     report = diagnose(kb, None, {"os": "linux", "package": "tensorflow-gpu"}, read_error("GPU model: Intel® UHD Graphics 620"))
     assert report.findings[0].id == "package-confusion"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Particularly it is looking for a `GLIBC-2.16.so` but can't find it.", "no-wheel-for-platform"),
+    ("ImportError: /lib64/libc.so.6: version `GLIBC_2.17' not found (required by _pywrap_tensorflow_internal.so)",
+     "no-wheel-for-platform"),
+    ("[Windows] Couldn't open CUDA library cupti64_80.dll", "path-conflict"),
+    ("checking that tensorflow doesnt work with 32bit systems", "python-32bit"),
+])
+def test_platform_and_path_symptoms(kb: Knowledge, text: str, expected: str) -> None:
+    report = diagnose(kb, None, {}, read_error(text))
+    assert report.findings and report.findings[0].id == expected

@@ -101,6 +101,13 @@ KNOWN_MISSES = {
     "windows-native-gpu-ended-g3-rstudio-keras-210": "prose only, and no TensorFlow version",
     "compute-capability-g3-dfl-rtx3080-cuda92": "prose; the project's CUDA 9.2 build is not in the facts",
     "gpu-out-of-memory-g4-v100-tf115-ptx-deletefile": "the title only (a failed PTX file delete); the memory was held elsewhere",
+    "no-wheel-for-platform-g5-aws-graviton-2111": "tensorflow-cpu-aws 2.11.1 had cp37 wheels only; not in the matrix",
+    "path-conflict-g5-hpc-cvmfs-cuda-libs": "prose; the cluster's other CUDA on the path is not in the facts",
+    "msvc-runtime-missing-g5-inspect-module-anaconda": "an IPython traceback that shows no failing DLL",
+    "no-wheel-for-platform-g5-bigsur-macosx11-tag": "pip on Big Sur rejected macosx_10_9 tags; the wheel tags are not modelled",
+    "path-conflict-g5-tf212-activate-script-ld-library-path": "prose about a typo in the install guide",
+    "package-confusion-g6-azure-dsvm-cpu-tf": "prose only ('not detecting gpu')",
+    "package-confusion-g6-tfnet-cpu-and-gpu-redist": "'no known devices' alone; the .NET CPU package is not in the facts",
 }
 
 
@@ -108,12 +115,12 @@ def test_scores_on_both_splits(kb: Knowledge) -> None:
     """Top-1 on the tuning split and on the validation split (never used to tune patterns or weights).
 
     The floors are regression guards at today's scores (scripts/doctor_corpus.py prints them);
-    the targets are 95 % and 90 % (see the closing notes: neither is met on today's 372 cases).
+    the targets are 95 % and 90 % (see the closing notes: neither is met on today's 427 cases).
     """
     tuning = sum(_first(kb, c) == c["expected"] for c in TUNING) / len(TUNING)
     validation = sum(_first(kb, c) == c["expected"] for c in VALIDATION) / len(VALIDATION)
-    assert tuning >= 0.88, tuning
-    assert validation >= 0.58, validation
+    assert tuning >= 0.87, tuning
+    assert validation >= 0.57, validation
 
 
 def test_cli_json_output_follows_the_contract() -> None:
