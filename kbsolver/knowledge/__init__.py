@@ -8,7 +8,7 @@ with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`
 
 from __future__ import annotations
 
-import json
+import marshal
 import re
 import threading
 from collections import defaultdict
@@ -42,12 +42,17 @@ from kbsolver.knowledge.model import (
     WheelRelease,
     build,
     cuda_series,
+    from_row,
     minor_of,
     safe_version,
+    to_row,
     version_key,
 )
 from kbsolver.knowledge.paths import matrix_dir
 from kbsolver.knowledge.platforms import wheel_targets
+
+#: The compiled entry of the bundled matrix inside an installed wheel, beside ``matrix/`` (``hatch_build.py`` writes it).
+BUNDLED_ENTRY = "compiled.bin"
 
 #: CPython X.Y versions the wheel tags are expanded into (``py3`` tags, ``abi3`` tags).
 KNOWN_PYTHONS = ("2.7", *(f"3.{minor}" for minor in range(3, 15)))
@@ -88,19 +93,21 @@ def is_gpu_template(name: str) -> bool:
 
 
 class _LazyRecords(dict):  # type: ignore[type-arg]
-    """Records per kind, built from their JSON text when a kind is first read (thread-safe)."""
+    """Records per kind, built from their compiled rows (:func:`~kbsolver.knowledge.model.to_row`, marshalled) when a
+    kind is first read (thread-safe)."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, rows: dict[str, bytes]) -> None:
         super().__init__()
-        self._texts = texts
+        self._rows = rows
+        self._sources: dict[tuple[str, str], Source] = {}
         self._lock = threading.Lock()
 
     def __missing__(self, kind: str) -> tuple[Record, ...]:
         cls = KIND_CLASSES[kind]
         with self._lock:
             if kind not in self:
-                text = self._texts.get(kind)
-                self[kind] = tuple(build(cls, item) for item in json.loads(text)) if text else ()
+                data = self._rows.get(kind)
+                self[kind] = tuple(from_row(cls, row, self._sources) for row in marshal.loads(data)) if data else ()
             return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
 
 
@@ -123,8 +130,9 @@ class Knowledge:
         self.files = tuple(sources)
 
     @classmethod
-    def from_compiled(cls, records: dict[str, str], sources: Sequence[str] = ()) -> Knowledge:
-        """Knowledge over validated records kept as one JSON text per kind; each kind is built on first use."""
+    def from_compiled(cls, records: dict[str, bytes], sources: Sequence[str] = ()) -> Knowledge:
+        """Knowledge over validated records kept as marshalled rows per kind (:func:`compiled_payload`); each kind is
+        built on first use."""
         knowledge = cls({}, sources)
         knowledge._records = _LazyRecords(records)
         return knowledge
@@ -256,24 +264,22 @@ class Knowledge:
         return tuple(sorted(found, key=version_key))
 
     def compiled_indexes(self) -> dict[str, Any]:
-        """The costly indexes as plain data, for :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
+        """The costly indexes as plain data (dicts, tuples, frozensets: what :mod:`marshal` stores), for
+        :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
         position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
-        return {"wheel_targets": [[package, version, sorted(targets)]
-                                  for (package, version), targets in self._wheel_targets.items()],
+        return {"wheel_targets": self._wheel_targets,
                 "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()},
-                "wheel_pins": [[package, version, [[name, pinned, None if applies is None else sorted(applies)]
-                                                   for name, pinned, applies in pins]]
-                               for (package, version), pins in self._wheel_pins.items()]}
+                "wheel_pins": self._wheel_pins}
 
     def restore_indexes(self, indexes: dict[str, Any]) -> None:
-        """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry)."""
-        self.__dict__["_wheel_targets"] = {(package, version): frozenset(tuple(t) for t in targets)
-                                           for package, version, targets in indexes["wheel_targets"]}
-        self.__dict__["_gpu_positions"] = dict(indexes["gpu_index"])
-        self.__dict__["_wheel_pins"] = {
-            (package, version): tuple((name, pinned, None if applies is None else frozenset(tuple(t) for t in applies))
-                                      for name, pinned, applies in pins)
-            for package, version, pins in indexes["wheel_pins"]}
+        """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry); ``TypeError`` when one
+        is not of the stored shape."""
+        found = {name: indexes[name] for name in ("wheel_targets", "gpu_index", "wheel_pins")}
+        if not all(isinstance(value, dict) for value in found.values()):
+            raise TypeError("compiled indexes are not mappings")
+        self.__dict__["_wheel_targets"] = found["wheel_targets"]
+        self.__dict__["_gpu_positions"] = found["gpu_index"]
+        self.__dict__["_wheel_pins"] = found["wheel_pins"]
 
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
@@ -360,11 +366,9 @@ class Knowledge:
         return next((t for t in self.cuda_targets if t.tensorflow == minor and os in t.os), None)
 
 
-def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None
-          ) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
+def _read(paths: Iterable[Path]) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
     """Parse and schema-check every file; group the valid records by kind with their positions.
 
-    ``raw``, when given, collects each valid file's records as parsed (plain data, for the compiled cache).
     Also returns the kinds left incomplete by an invalid file (``"*"`` when a file's kind is unknown),
     so that cross-file checks into them are skipped: one mistake, one problem.
     """
@@ -387,8 +391,6 @@ def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None
             incomplete.add(kind if isinstance(kind, str) and kind in KIND_CLASSES else "*")
             continue
         kind = document.data["kind"]
-        if raw is not None:
-            raw.setdefault(kind, []).extend(document.data["records"])
         for index, item in enumerate(document.data["records"]):
             record = build(KIND_CLASSES[kind], item)
             by_kind[kind].append(Located(record, document.locate(["records", index])))
@@ -484,19 +486,17 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
         knowledge = _from_compiled(files, key, bundled=paths is None) if key else None
         if knowledge is not None:
             return knowledge
-    raw: dict[str, list[Any]] = {}
-    knowledge = _validated_load(paths, files, raw, problems)
+    knowledge = _validated_load(paths, files, problems)
     if key is not None:
-        _store_compiled(files, key, raw, knowledge)
+        _store_compiled(files, key, knowledge)
     return knowledge
 
 
-def _validated_load(paths: Optional[list[Path]], files: list[Path], raw: dict[str, list[Any]],
-                    problems: Sequence[Problem] = ()) -> Knowledge:
+def _validated_load(paths: Optional[list[Path]], files: list[Path], problems: Sequence[Problem] = ()) -> Knowledge:
     """Read every file from YAML with full validation (schemas and cross-file rules); raises ``DataError``."""
     from kbsolver.knowledge.checks import cross_checks
 
-    by_kind, found, incomplete = _read(files, raw)
+    by_kind, found, incomplete = _read(files)
     problems = [*problems, *found, *cross_checks(by_kind, incomplete), *_no_files(paths, files)]
     if files and not problems:
         where = Location(", ".join(str(p) for p in paths or [matrix_dir()]))
@@ -515,13 +515,13 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
 
     payload = None
     if bundled and matrix_dir().parent.name == "_data":  # an installed wheel: compiled when it was built
-        payload = read_entry(matrix_dir().parent / "compiled.json", key, None)
+        payload = read_entry(matrix_dir().parent / BUNDLED_ENTRY, key, None)
     payload = payload or read_cached(files, key)
     if payload is None:
         return None
     try:
         records = payload["records"]
-        if not all(kind in KIND_CLASSES and isinstance(text, str) for kind, text in records.items()):
+        if not all(kind in KIND_CLASSES and isinstance(rows, bytes) for kind, rows in records.items()):
             return None
         knowledge = Knowledge.from_compiled(records, [str(f) for f in files])
         knowledge.restore_indexes(payload["indexes"])
@@ -530,21 +530,28 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
     return knowledge
 
 
-def compiled_payload(raw: dict[str, list[Any]], knowledge: Knowledge) -> Optional[dict[str, Any]]:
-    """What a compiled entry stores: the validated records as parsed (one JSON text per kind, decoded when the
-    kind is first used), and the indexes; ``None`` if the records are not plain JSON data (then nothing is cached)."""
+def compiled_payload(knowledge: Knowledge) -> Optional[dict[str, Any]]:
+    """What a compiled entry stores: the validated records as :func:`~kbsolver.knowledge.model.to_row` rows, marshalled
+    per kind (built when the kind is first used), and the indexes; ``None`` if the records are not plain data that
+    :mod:`marshal` stores and gives back equal (then nothing is cached)."""
     try:
-        texts = {kind: json.dumps(items, ensure_ascii=False, separators=(",", ":")) for kind, items in raw.items()}
-        if any(json.loads(texts[kind]) != items for kind, items in raw.items()):
+        records = {}
+        for kind in KIND_CLASSES:
+            rows = tuple(to_row(record) for record in knowledge.records(kind))
+            records[kind] = marshal.dumps(rows)
+            if marshal.loads(records[kind]) != rows:
+                return None
+        indexes = knowledge.compiled_indexes()
+        if marshal.loads(marshal.dumps(indexes)) != indexes:
             return None
     except (TypeError, ValueError):
         return None
-    return {"records": texts, "indexes": knowledge.compiled_indexes()}
+    return {"records": records, "indexes": indexes}
 
 
-def _store_compiled(files: list[Path], key: str, raw: dict[str, list[Any]], knowledge: Knowledge) -> None:
+def _store_compiled(files: list[Path], key: str, knowledge: Knowledge) -> None:
     from kbsolver.knowledge.compiled import write_cached
 
-    payload = compiled_payload(raw, knowledge)
+    payload = compiled_payload(knowledge)
     if payload is not None:
         write_cached(files, key, payload)

@@ -105,7 +105,41 @@ R = TypeVar("R", bound=Record)
 
 @cache
 def _init_fields(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    return frozenset(field_names(cls))
+
+
+@cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a record class in declaration order (a row of :func:`to_row` holds their values in this order)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+def to_row(record: Record) -> tuple[Any, ...]:
+    """A record as plain data (tuples, strings, numbers, ``None``) for the compiled knowledge: its field values in
+    :func:`field_names` order, each :class:`Source` as ``(url, where)`` and each :class:`Step` as
+    ``(description, commands, shell)``. :func:`from_row` makes an equal record again."""
+    row = []
+    for name in field_names(type(record)):
+        value = getattr(record, name)
+        if name == "sources":
+            value = tuple((s.url, s.where) for s in value)
+        elif name == "steps":
+            value = tuple((s.description, s.commands, s.shell) for s in value)
+        row.append(value)
+    return tuple(row)
+
+
+def from_row(cls: type[R], row: tuple[Any, ...], sources: dict[tuple[str, str], Source]) -> R:
+    """The record of a :func:`to_row` row (from a verified compiled entry, so already validated). ``sources`` shares
+    equal :class:`Source` objects between records. The fields are set as the frozen dataclass's ``__init__`` sets
+    them (every field; the classes have no ``__post_init__``), without its per-call cost."""
+    values = dict(zip(field_names(cls), row))
+    values["sources"] = tuple(sources.get(s) or sources.setdefault(s, Source(*s)) for s in values["sources"])
+    if "steps" in values:
+        values["steps"] = tuple(Step(*s) for s in values["steps"])
+    record: R = object.__new__(cls)
+    record.__dict__.update(values)
+    return record
 
 
 def build(cls: type[R], record: Mapping[str, Any]) -> R:

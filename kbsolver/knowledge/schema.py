@@ -7,7 +7,6 @@ are mapped back to ``file:line:col`` through :meth:`kbsolver.knowledge.loader.Do
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from functools import cache
@@ -74,6 +73,8 @@ def validate_document(document: Document) -> list[Problem]:
         return [Problem(top, "a matrix file is a mapping with 'kind:' and 'records:'", "schema")]
     kind = data["kind"]
     if kind not in matrix_kinds():
+        import difflib
+
         close = difflib.get_close_matches(str(kind), matrix_kinds(), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known kinds: {', '.join(matrix_kinds())}"
         return [Problem(document.locate(["kind"]), f"unknown kind '{kind}'{hint}", "schema")]
