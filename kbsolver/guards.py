@@ -30,10 +30,10 @@ import stat
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
 from kbsolver.errors import InputError
+from kbsolver.frozen import frozen
 
 if TYPE_CHECKING:  # the runner's modules are imported when a command runs (import kbsolver stays light)
     import subprocess
@@ -278,7 +278,7 @@ def parse_json(text: str, depth: int = JSON_DEPTH) -> Any:
 
 # -- external commands -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class Completed:
     """What a command did: ``returncode``, raw ``stdout``/``stderr`` (each at most the output cap), or ``error``."""
 

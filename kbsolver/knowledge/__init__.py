@@ -13,12 +13,12 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
 from kbsolver.errors import DataError, Location, Problem, UnknownGpuError
+from kbsolver.frozen import frozen
 from kbsolver.knowledge.model import (
     ARCH_NAMES,
     KIND_CLASSES,
@@ -111,7 +111,7 @@ class _LazyRecords(dict):  # type: ignore[type-arg]
             return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
+@frozen
 class Located:
     """A record with the file position it was read from."""
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from typing import Any, Optional, TypeVar
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
+
+from kbsolver.frozen import frozen
 
 OS_NAMES = ("linux", "windows", "macos")
 ARCH_NAMES = ("x86_64", "arm64", "x86")
@@ -82,7 +84,7 @@ def parse_python_column(text: str) -> tuple[str, ...]:
     return tuple(versions)
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """Where a fact was read: an official ``url`` and ``where`` on that page (table, row, line)."""
 
@@ -90,7 +92,7 @@ class Source:
     where: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Record:
     """Fields every matrix record has: ``id``, ``sources``, ``confidence`` and ``notes``."""
 
@@ -161,7 +163,7 @@ def build(cls: type[R], record: Mapping[str, Any]) -> R:
     return cls(**values)
 
 
-@dataclass(frozen=True)
+@frozen
 class TestedBuild(Record):
     """A row of TensorFlow's "Tested build configurations" tables (tensorflow.org/install/source)."""
 
@@ -188,7 +190,7 @@ class TestedBuild(Record):
         return minor_of(self.version)
 
 
-@dataclass(frozen=True)
+@frozen
 class WheelRelease(Record):
     """A release of a TensorFlow distribution on PyPI with the tags of its wheels (generated)."""
 
@@ -202,7 +204,7 @@ class WheelRelease(Record):
     requires: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Distribution(Record):
     """Which distribution carries which device support on which OS, over a TF version range."""
 
@@ -220,7 +222,7 @@ class Distribution(Record):
         return spec_contains(self.tensorflow, version)
 
 
-@dataclass(frozen=True)
+@frozen
 class CudaToolkit(Record):
     """A CUDA Toolkit release: toolkit driver per OS (release notes, Table 3) and nvcc's targets."""
 
@@ -246,7 +248,7 @@ class CudaToolkit(Record):
         return bool(self.macos_versions)
 
 
-@dataclass(frozen=True)
+@frozen
 class CudaMajor(Record):
     """A CUDA major version and its minor-version-compatibility driver floor (release notes, Table 2)."""
 
@@ -258,7 +260,7 @@ class CudaMajor(Record):
         return dict(self.minor_version_floor).get(os) if self.minor_version_floor else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Cudnn(Record):
     """A cuDNN release and the CUDA toolkit versions it supports (cuDNN support matrix).
 
@@ -301,7 +303,7 @@ class Cudnn(Record):
         return bool(listed) and int(minor) > max(listed)
 
 
-@dataclass(frozen=True)
+@frozen
 class Gpu(Record):
     """An NVIDIA GPU with its compute capability and architecture (developer.nvidia.com/cuda-gpus)."""
 
@@ -313,7 +315,7 @@ class Gpu(Record):
     chip: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class GpuArchitecture(Record):
     """An NVIDIA architecture: its compute capabilities, and the last driver branch / CUDA toolkit that
     support it (``None`` while supported) — NVIDIA's CUDA toolkit, driver and architecture matrix."""
@@ -324,7 +326,7 @@ class GpuArchitecture(Record):
     last_cuda: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class CudaTargets(Record):
     """Compute capabilities a TF minor release's GPU build ships as SASS and as PTX (its .bazelrc)."""
 
@@ -334,7 +336,7 @@ class CudaTargets(Record):
     ptx: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class PlatformRequirement(Record):
     """A requirement of official TF wheels on the platform (MSVC runtime, AVX, 64-bit Python...)."""
 
@@ -350,7 +352,7 @@ class PlatformRequirement(Record):
 SHELLS = ("bash", "powershell", "cmd")
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One install step (of a guide's recipe, or of a plan): what to do, and its commands when there are any.
 
@@ -375,7 +377,7 @@ class Step:
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class InstallRecipe(Record):
     """The install commands TensorFlow's official guide gave for a TF range, OS and device."""
 
@@ -389,7 +391,7 @@ class InstallRecipe(Record):
         return spec_contains(self.tensorflow, version)
 
 
-@dataclass(frozen=True)
+@frozen
 class MsvcRedist(Record):
     """A Microsoft Visual C++ Redistributable line, the DLLs it installs, and the Windows versions its download
     supports (``windows``, e.g. ``("10", "11")``; empty when not recorded)."""
@@ -401,7 +403,7 @@ class MsvcRedist(Record):
     windows: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class PythonRelease(Record):
     """A CPython feature release with its first-release and end-of-life dates (python.org)."""
 
@@ -411,7 +413,7 @@ class PythonRelease(Record):
     status: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class LibraryFiles(Record):
     """Shared-library file names a component version provides, or a TF range loads."""
 
@@ -422,7 +424,7 @@ class LibraryFiles(Record):
     files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Symptom(Record):
     """A recognisable error-text symptom (``matrix/symptoms.yaml``): regular expressions matched per line,
     the findings it points to with weights in [-1, 1] (``findings`` as ``(id, weight)`` pairs), the facts
