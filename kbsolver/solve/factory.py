@@ -413,7 +413,10 @@ class Factory:
         series it requires, rejects a fixed fact (:meth:`fixed`). A necessary condition only."""
         known = self._viable.get(id(candidate))
         if known is None:
-            known = self._viable[id(candidate)] = (candidate, self._check_viable(candidate))
+            python = self.query.python
+            # the candidate's Python requirement (tensorflow_dependencies) is its ``pythons``: asked first, and directly
+            verdict = (python is None or python in candidate.pythons) and self._check_viable(candidate)
+            known = self._viable[id(candidate)] = (candidate, verdict)
         return known[1]
 
     @cached_property
