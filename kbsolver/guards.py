@@ -278,7 +278,7 @@ def parse_json(text: str, depth: int = JSON_DEPTH) -> Any:
 
 # -- external commands -------------------------------------------------------------------------
 
-@frozen
+@frozen(shared_init=True)
 class Completed:
     """What a command did: ``returncode``, raw ``stdout``/``stderr`` (each at most the output cap), or ``error``."""
 

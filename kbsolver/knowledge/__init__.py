@@ -13,7 +13,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -87,6 +87,13 @@ def gpu_template(gpu: Gpu) -> str:
     return _TEMPLATE + "\ue001".join(getattr(gpu, fact) for fact in GPU_FACTS) + _TEMPLATE
 
 
+@lru_cache(maxsize=1024)
+def _stand_in(name: str) -> Gpu:
+    """The stand-in record of a :func:`gpu_template` name (made once per name; records are immutable)."""
+    values = dict(zip(GPU_FACTS, name.strip(_TEMPLATE).split("\ue001")))
+    return Gpu(id=name, name=name, sources=(Source(TEMPLATE_SOURCE),), **values)
+
+
 def is_gpu_template(name: str) -> bool:
     """Whether ``name`` is a stand-in made by :func:`gpu_template`."""
     return name.startswith(_TEMPLATE)
@@ -111,7 +118,7 @@ class _LazyRecords(dict):  # type: ignore[type-arg]
             return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
 
 
-@frozen
+@frozen(shared_init=True)
 class Located:
     """A record with the file position it was read from."""
 
@@ -229,8 +236,7 @@ class Knowledge:
         """The GPU whose official name is exactly ``name`` (``None`` if none); a stand-in name from
         :func:`gpu_template` gives a stand-in record with those facts and :data:`TEMPLATE_SOURCE`."""
         if is_gpu_template(name):
-            values = dict(zip(GPU_FACTS, name.strip(_TEMPLATE).split("\ue001")))
-            return Gpu(id=name, name=name, sources=(Source(TEMPLATE_SOURCE),), **values)
+            return _stand_in(name)
         return self._gpu_names.get(name)
 
     def find_gpu(self, name: str) -> Gpu:

@@ -91,7 +91,7 @@ def parse_python_column(text: str) -> tuple[str, ...]:
     return tuple(versions)
 
 
-@frozen
+@frozen(shared_init=True)
 class Source:
     """Where a fact was read: an official ``url`` and ``where`` on that page (table, row, line)."""
 
@@ -99,7 +99,7 @@ class Source:
     where: str = ""
 
 
-@frozen
+@frozen(shared_init=True)
 class Record:
     """Fields every matrix record has: ``id``, ``sources``, ``confidence`` and ``notes``."""
 
@@ -170,7 +170,7 @@ def build(cls: type[R], record: Mapping[str, Any]) -> R:
     return cls(**values)
 
 
-@frozen
+@frozen(shared_init=True)
 class TestedBuild(Record):
     """A row of TensorFlow's "Tested build configurations" tables (tensorflow.org/install/source)."""
 
@@ -197,7 +197,7 @@ class TestedBuild(Record):
         return minor_of(self.version)
 
 
-@frozen
+@frozen(shared_init=True)
 class WheelRelease(Record):
     """A release of a TensorFlow distribution on PyPI with the tags of its wheels (generated)."""
 
@@ -211,7 +211,7 @@ class WheelRelease(Record):
     requires: tuple[str, ...] = ()
 
 
-@frozen
+@frozen(shared_init=True)
 class Distribution(Record):
     """Which distribution carries which device support on which OS, over a TF version range."""
 
@@ -229,7 +229,7 @@ class Distribution(Record):
         return spec_contains(self.tensorflow, version)
 
 
-@frozen
+@frozen(shared_init=True)
 class CudaToolkit(Record):
     """A CUDA Toolkit release: toolkit driver per OS (release notes, Table 3) and nvcc's targets."""
 
@@ -255,7 +255,7 @@ class CudaToolkit(Record):
         return bool(self.macos_versions)
 
 
-@frozen
+@frozen(shared_init=True)
 class CudaMajor(Record):
     """A CUDA major version and its minor-version-compatibility driver floor (release notes, Table 2)."""
 
@@ -267,7 +267,7 @@ class CudaMajor(Record):
         return dict(self.minor_version_floor).get(os) if self.minor_version_floor else None
 
 
-@frozen
+@frozen(shared_init=True)
 class Cudnn(Record):
     """A cuDNN release and the CUDA toolkit versions it supports (cuDNN support matrix).
 
@@ -310,7 +310,7 @@ class Cudnn(Record):
         return bool(listed) and int(minor) > max(listed)
 
 
-@frozen
+@frozen(shared_init=True)
 class Gpu(Record):
     """An NVIDIA GPU with its compute capability and architecture (developer.nvidia.com/cuda-gpus)."""
 
@@ -322,7 +322,7 @@ class Gpu(Record):
     chip: Optional[str] = None
 
 
-@frozen
+@frozen(shared_init=True)
 class GpuArchitecture(Record):
     """An NVIDIA architecture: its compute capabilities, and the last driver branch / CUDA toolkit that
     support it (``None`` while supported) — NVIDIA's CUDA toolkit, driver and architecture matrix."""
@@ -333,7 +333,7 @@ class GpuArchitecture(Record):
     last_cuda: Optional[str] = None
 
 
-@frozen
+@frozen(shared_init=True)
 class CudaTargets(Record):
     """Compute capabilities a TF minor release's GPU build ships as SASS and as PTX (its .bazelrc)."""
 
@@ -343,7 +343,7 @@ class CudaTargets(Record):
     ptx: tuple[str, ...] = ()
 
 
-@frozen
+@frozen(shared_init=True)
 class PlatformRequirement(Record):
     """A requirement of official TF wheels on the platform (MSVC runtime, AVX, 64-bit Python...)."""
 
@@ -359,7 +359,7 @@ class PlatformRequirement(Record):
 SHELLS = ("bash", "powershell", "cmd")
 
 
-@frozen
+@frozen(shared_init=True)
 class Step:
     """One install step (of a guide's recipe, or of a plan): what to do, and its commands when there are any.
 
@@ -384,7 +384,7 @@ class Step:
         return data
 
 
-@frozen
+@frozen(shared_init=True)
 class InstallRecipe(Record):
     """The install commands TensorFlow's official guide gave for a TF range, OS and device."""
 
@@ -398,7 +398,7 @@ class InstallRecipe(Record):
         return spec_contains(self.tensorflow, version)
 
 
-@frozen
+@frozen(shared_init=True)
 class MsvcRedist(Record):
     """A Microsoft Visual C++ Redistributable line, the DLLs it installs, and the Windows versions its download
     supports (``windows``, e.g. ``("10", "11")``; empty when not recorded)."""
@@ -410,7 +410,7 @@ class MsvcRedist(Record):
     windows: tuple[str, ...] = ()
 
 
-@frozen
+@frozen(shared_init=True)
 class PythonRelease(Record):
     """A CPython feature release with its first-release and end-of-life dates (python.org)."""
 
@@ -420,7 +420,7 @@ class PythonRelease(Record):
     status: Optional[str] = None
 
 
-@frozen
+@frozen(shared_init=True)
 class LibraryFiles(Record):
     """Shared-library file names a component version provides, or a TF range loads."""
 
@@ -431,7 +431,7 @@ class LibraryFiles(Record):
     files: tuple[str, ...] = ()
 
 
-@frozen
+@frozen(shared_init=True)
 class Symptom(Record):
     """A recognisable error-text symptom (``matrix/symptoms.yaml``): regular expressions matched per line,
     the findings it points to with weights in [-1, 1] (``findings`` as ``(id, weight)`` pairs), the facts
