@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import json
 import os
 import stat
 import sys
@@ -265,6 +264,8 @@ def parse_json(text: str, depth: int = JSON_DEPTH) -> Any:
 
     Raises :class:`GuardError` ("is not JSON: ...", "is nested too deeply").
     """
+    import json  # not at import: the plan path reads no JSON
+
     try:
         data = json.loads(text, parse_int=_integer)
     except RecursionError:

@@ -8,7 +8,6 @@ are mapped back to ``file:line:col`` through :meth:`kbsolver.knowledge.loader.Do
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:  # the fingerprint is read on every load; YAML is imported onl
 
 @cache
 def _schemas() -> dict[str, dict[str, Any]]:
+    import json  # not at import: loading compiled knowledge reads only the schemas' bytes
+
     directory = schema_dir()
     return {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8")) for p in directory.glob("*.schema.json")}
 
