@@ -120,3 +120,12 @@ def test_records_from_the_compiled_entry_equal_those_read_from_yaml(cache: Path,
         assert again.records(kind) == fresh.records(kind), kind
         assert [vars(r) for r in again.records(kind)] == [vars(r) for r in fresh.records(kind)], kind
     assert again.find_gpu("rtx 3060") == fresh.find_gpu("rtx 3060")
+
+
+def test_a_gpu_looked_up_first_is_the_same_record_as_in_the_whole_kind(cache: Path, matrix: Path) -> None:
+    load([matrix])
+    kb = load([matrix])  # from the compiled entry: GPU records are made one at a time until all are asked for
+    gpu = kb.find_gpu("rtx 3060")
+    assert kb.gpu_named(gpu.name) is gpu and kb.gpu_named("no such GPU") is None
+    assert any(g is gpu for g in kb.gpus)
+    assert kb.find_gpu("A100-SXM4-40GB") is kb.gpu_named(kb.find_gpu("A100-SXM4-40GB").name)

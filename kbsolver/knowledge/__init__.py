@@ -101,21 +101,46 @@ def is_gpu_template(name: str) -> bool:
 
 class _LazyRecords(dict):  # type: ignore[type-arg]
     """Records per kind, built from their compiled rows (:func:`~kbsolver.knowledge.model.to_row`, marshalled) when a
-    kind is first read (thread-safe)."""
+    kind is first read, or one record at a time (:meth:`one`); a record is made once either way (thread-safe)."""
 
     def __init__(self, rows: dict[str, bytes]) -> None:
         super().__init__()
         self._rows = rows
+        self._decoded: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self._made: dict[str, dict[int, Record]] = {}
         self._sources: dict[tuple[str, str], Source] = {}
         self._lock = threading.Lock()
 
     def __missing__(self, kind: str) -> tuple[Record, ...]:
-        cls = KIND_CLASSES[kind]
+        if kind not in KIND_CLASSES:
+            raise KeyError(kind)
         with self._lock:
             if kind not in self:
-                data = self._rows.get(kind)
-                self[kind] = tuple(from_row(cls, row, self._sources) for row in marshal.loads(data)) if data else ()
+                made = self._made.pop(kind, {})
+                self[kind] = tuple(made.get(i) or self._record(kind, i) for i in range(len(self._rows_of(kind))))
+                self._decoded.pop(kind, None)
             return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
+
+    def one(self, kind: str, position: int) -> Record:
+        """The record at ``position`` of ``kind``, without making the others when the kind is not built yet."""
+        if kind in self:
+            return dict.__getitem__(self, kind)[position]  # type: ignore[no-any-return]
+        with self._lock:
+            if kind in self:
+                return dict.__getitem__(self, kind)[position]  # type: ignore[no-any-return]
+            made = self._made.setdefault(kind, {})
+            if position not in made:
+                made[position] = self._record(kind, position)
+            return made[position]
+
+    def _rows_of(self, kind: str) -> tuple[tuple[Any, ...], ...]:
+        if kind not in self._decoded:
+            data = self._rows.get(kind)
+            self._decoded[kind] = marshal.loads(data) if data else ()
+        return self._decoded[kind]
+
+    def _record(self, kind: str, position: int) -> Record:
+        return from_row(KIND_CLASSES[kind], self._rows_of(kind)[position], self._sources)
 
 
 @frozen(shared_init=True)
@@ -215,18 +240,25 @@ class Knowledge:
     # -- indexes ---------------------------------------------------------------------------
 
     @cached_property
-    def _gpu_index(self) -> dict[str, Gpu]:
-        positions = self.__dict__.get("_gpu_positions")
-        if positions is not None:  # from a verified compiled entry
-            return {key: self.gpus[position] for key, position in positions.items()}
-        index: dict[str, Gpu] = {}
-        for gpu in self.gpus:
-            for name in (gpu.name, *gpu.aliases):
-                index.setdefault(gpu_key(name), gpu)
-        for gpu in self.gpus:
-            for name in (gpu.name, *gpu.aliases):
-                index.setdefault(gpu_variant_key(name), gpu)
+    def _gpu_positions(self) -> dict[str, int]:
+        """Lookup key (:func:`gpu_key`, then :func:`gpu_variant_key`, of each name and alias) -> position in ``gpus``;
+        the first GPU in file order wins a key. A verified compiled entry brings it (:meth:`restore_indexes`)."""
+        index: dict[str, int] = {}
+        for key_of in (gpu_key, gpu_variant_key):
+            for position, gpu in enumerate(self.gpus):
+                for name in (gpu.name, *gpu.aliases):
+                    index.setdefault(key_of(name), position)
         return index
+
+    @cached_property
+    def _gpu_index(self) -> dict[str, Gpu]:
+        return {key: self.gpus[position] for key, position in self._gpu_positions.items()}
+
+    def _gpu_at(self, position: int) -> Gpu:
+        """``gpus[position]``, made alone when the GPU records are not all made yet (a plan needs one of 356)."""
+        if isinstance(self._records, _LazyRecords):
+            return self._records.one("gpus", position)  # type: ignore[return-value]
+        return self.gpus[position]
 
     @cached_property
     def _gpu_names(self) -> dict[str, Gpu]:
@@ -237,6 +269,9 @@ class Knowledge:
         :func:`gpu_template` gives a stand-in record with those facts and :data:`TEMPLATE_SOURCE`."""
         if is_gpu_template(name):
             return _stand_in(name)
+        position = self._gpu_positions.get(gpu_key(name))
+        if position is not None and self._gpu_at(position).name == name:
+            return self._gpu_at(position)
         return self._gpu_names.get(name)
 
     def find_gpu(self, name: str) -> Gpu:
@@ -252,8 +287,8 @@ class Knowledge:
         text = name[:MAX_NAME_CHARS]
         keys = [key for key in dict.fromkeys((gpu_key(text), gpu_variant_key(text))) if key]
         for key in keys:
-            if key in self._gpu_index:
-                return self._gpu_index[key]
+            if key in self._gpu_positions:
+                return self._gpu_at(self._gpu_positions[key])
         is_family, close = suggestions(keys, self._gpu_index)
         names = [gpu.name for gpu in (sorted(close, key=lambda g: g.name) if is_family else close)]
         instead = "give --compute-capability X.Y (nvidia-smi --query-gpu=compute_cap prints it)"
@@ -272,10 +307,7 @@ class Knowledge:
     def compiled_indexes(self) -> dict[str, Any]:
         """The costly indexes as plain data (dicts, tuples, frozensets: what :mod:`marshal` stores), for
         :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
-        position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
-        return {"wheel_targets": self._wheel_targets,
-                "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()},
-                "wheel_pins": self._wheel_pins}
+        return {"wheel_targets": self._wheel_targets, "gpu_index": self._gpu_positions, "wheel_pins": self._wheel_pins}
 
     def restore_indexes(self, indexes: dict[str, Any]) -> None:
         """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry); ``TypeError`` when one

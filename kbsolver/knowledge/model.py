@@ -110,6 +110,7 @@ class Record:
 
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 @cache
@@ -125,15 +126,13 @@ def field_names(cls: type) -> tuple[str, ...]:
 
 def to_row(record: Record) -> tuple[Any, ...]:
     """A record as plain data (tuples, strings, numbers, ``None``) for the compiled knowledge: its field values in
-    :func:`field_names` order, each :class:`Source` as ``(url, where)`` and each :class:`Step` as
-    ``(description, commands, shell)``. :func:`from_row` makes an equal record again."""
+    :func:`field_names` order, each :class:`Source` and :class:`Step` as the tuple of its own fields (``(url, where)``,
+    ``(description, commands, shell)``). :func:`from_row` makes an equal record again."""
     row = []
     for name in field_names(type(record)):
         value = getattr(record, name)
-        if name == "sources":
-            value = tuple((s.url, s.where) for s in value)
-        elif name == "steps":
-            value = tuple((s.description, s.commands, s.shell) for s in value)
+        if name in ("sources", "steps"):
+            value = tuple(tuple(getattr(part, n) for n in field_names(type(part))) for part in value)
         row.append(value)
     return tuple(row)
 
@@ -143,12 +142,19 @@ def from_row(cls: type[R], row: tuple[Any, ...], sources: dict[tuple[str, str], 
     equal :class:`Source` objects between records. The fields are set as the frozen dataclass's ``__init__`` sets
     them (every field; the classes have no ``__post_init__``), without its per-call cost."""
     values = dict(zip(field_names(cls), row))
-    values["sources"] = tuple(sources.get(s) or sources.setdefault(s, Source(*s)) for s in values["sources"])
+    values["sources"] = tuple([sources.get(s) or sources.setdefault(s, _made(Source, s)) for s in values["sources"]])
     if "steps" in values:
-        values["steps"] = tuple(Step(*s) for s in values["steps"])
+        values["steps"] = tuple([_made(Step, s) for s in values["steps"]])
     record: R = object.__new__(cls)
     record.__dict__.update(values)
     return record
+
+
+def _made(cls: type[T], row: tuple[Any, ...]) -> T:
+    """A ``cls`` with every field given by ``row`` (in field order), set without calling ``__init__``."""
+    made: T = object.__new__(cls)
+    made.__dict__.update(zip(field_names(cls), row))
+    return made
 
 
 def build(cls: type[R], record: Mapping[str, Any]) -> R:
