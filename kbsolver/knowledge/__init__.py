@@ -307,17 +307,19 @@ class Knowledge:
     def compiled_indexes(self) -> dict[str, Any]:
         """The costly indexes as plain data (dicts, tuples, frozensets: what :mod:`marshal` stores), for
         :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
-        return {"wheel_targets": self._wheel_targets, "gpu_index": self._gpu_positions, "wheel_pins": self._wheel_pins}
+        return {"wheel_targets": self._wheel_targets, "gpu_index": self._gpu_positions, "wheel_pins": self._wheel_pins,
+                "release_order": self._release_order}
 
     def restore_indexes(self, indexes: dict[str, Any]) -> None:
         """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry); ``TypeError`` when one
         is not of the stored shape."""
-        found = {name: indexes[name] for name in ("wheel_targets", "gpu_index", "wheel_pins")}
+        found = {name: indexes[name] for name in ("wheel_targets", "gpu_index", "wheel_pins", "release_order")}
         if not all(isinstance(value, dict) for value in found.values()):
             raise TypeError("compiled indexes are not mappings")
         self.__dict__["_wheel_targets"] = found["wheel_targets"]
         self.__dict__["_gpu_positions"] = found["gpu_index"]
         self.__dict__["_wheel_pins"] = found["wheel_pins"]
+        self.__dict__["_release_order"] = found["release_order"]
 
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
@@ -366,11 +368,18 @@ class Knowledge:
 
     @cached_property
     def _releases(self) -> dict[str, tuple[WheelRelease, ...]]:
-        found: dict[str, list[WheelRelease]] = defaultdict(list)
-        for w in self.wheels:
+        wheels = self.wheels
+        return {package: tuple(wheels[i] for i in positions) for package, positions in self._release_order.items()}
+
+    @cached_property
+    def _release_order(self) -> dict[str, tuple[int, ...]]:
+        """Package -> positions in ``wheels`` of :meth:`releases` (from a verified compiled entry when there is one)."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(self.wheels):
             if not w.yanked and w.tags and not (safe_version(w.version) or version_key("0a0")).is_prerelease:
-                found[w.package].append(w)
-        return {p: tuple(sorted(ws, key=lambda w: version_key(w.version), reverse=True)) for p, ws in found.items()}
+                found[w.package].append(i)
+        wheels = self.wheels
+        return {p: tuple(sorted(ps, key=lambda i: version_key(wheels[i].version), reverse=True)) for p, ps in found.items()}
 
     @cached_property
     def _tested_index(self) -> dict[tuple[str, str, str], list[TestedBuild]]:
