@@ -581,15 +581,17 @@ def compiled_payload(knowledge: Knowledge) -> Optional[dict[str, Any]]:
     """What a compiled entry stores: the validated records as :func:`~kbsolver.knowledge.model.to_row` rows, marshalled
     per kind (built when the kind is first used), and the indexes; ``None`` if the records are not plain data that
     :mod:`marshal` stores and gives back equal (then nothing is cached)."""
+    from kbsolver.knowledge.compiled import MARSHAL_VERSION
+
     try:
         records = {}
         for kind in KIND_CLASSES:
             rows = _canonical(tuple(to_row(record) for record in knowledge.records(kind)), {})
-            records[kind] = marshal.dumps(rows)
+            records[kind] = marshal.dumps(rows, MARSHAL_VERSION)
             if marshal.loads(records[kind]) != rows:
                 return None
         indexes = _canonical(knowledge.compiled_indexes(), {})
-        if marshal.loads(marshal.dumps(indexes)) != indexes:
+        if marshal.loads(marshal.dumps(indexes, MARSHAL_VERSION)) != indexes:
             return None
     except (TypeError, ValueError):
         return None

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 FORMAT = 2
+#: :mod:`marshal`'s format version: the one every supported Python (3.9-3.13) reads and writes alike for plain data.
+MARSHAL_VERSION = 4
 #: The suffix of an entry file (format 1 entries, JSON, ended in ``.json``: pruned when unused for MAX_AGE_DAYS).
 SUFFIX = ".bin"
 #: Modules whose code decides what is valid and what is compiled: their bytes join the key, so an edited
@@ -133,7 +135,7 @@ def encode(key: str, payload: dict[str, Any], secret: Optional[bytes]) -> bytes:
     """One entry: a header line (magic, format, key, payload digest, HMAC or ``-``) and the marshalled payload.
 
     Raises ``ValueError`` when the payload holds something :mod:`marshal` cannot store."""
-    body = marshal.dumps(payload)
+    body = marshal.dumps(payload, MARSHAL_VERSION)
     header = b"%s %d %s %s %s\n" % (MAGIC, FORMAT, key.encode(), hashlib.sha256(body).hexdigest().encode(),
                                     _mac(secret, key, body).encode())
     return header + body
