@@ -1,4 +1,4 @@
-"""Wheel build hook: compile the bundled matrix into ``kbsolver/_data/compiled.json``.
+"""Wheel build hook: compile the bundled matrix into ``kbsolver/_data/compiled.bin``.
 
 The matrix is validated in full (schemas and cross-file checks) while the wheel is built, so an
 installed kbsolver loads its bundled knowledge without YAML or jsonschema; ``kbsolver.load()``
@@ -24,17 +24,16 @@ class CompiledKnowledgeHook(BuildHookInterface):  # type: ignore[misc]
             return
         sys.path.insert(0, self.root)
         try:
-            from kbsolver.knowledge import _validated_load, compiled_payload, matrix_files
+            from kbsolver.knowledge import BUNDLED_ENTRY, _validated_load, compiled_payload, matrix_files
             from kbsolver.knowledge.compiled import encode, input_key
         finally:
             sys.path.pop(0)
         files = matrix_files([Path(self.root) / "matrix"])
-        raw: dict[str, list[Any]] = {}
-        knowledge = _validated_load(None, files, raw)
+        knowledge = _validated_load(None, files)
         key = input_key(files)
-        payload = compiled_payload(raw, knowledge)
+        payload = compiled_payload(knowledge)
         if key is None or payload is None:
             raise RuntimeError("cannot compile the bundled matrix")
-        target = Path(tempfile.mkdtemp(prefix="kbsolver-compiled-")) / "compiled.json"
+        target = Path(tempfile.mkdtemp(prefix="kbsolver-compiled-")) / BUNDLED_ENTRY
         target.write_bytes(encode(key, {**payload, "key": key}, None))
-        build_data["force_include"][str(target)] = "kbsolver/_data/compiled.json"
+        build_data["force_include"][str(target)] = f"kbsolver/_data/{BUNDLED_ENTRY}"

@@ -6,10 +6,10 @@ no traceback reaches a user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kbsolver.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Location:
     """A position in a file: ``path`` as given, 1-based ``line`` and ``column`` (0 when unknown)."""
 
@@ -23,7 +23,7 @@ class Location:
         return self.path
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Problem:
     """One finding of data validation: where, what, and the rule (``reference``) that found it."""
 

@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import json
 import os
 import stat
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
 from kbsolver.errors import InputError
+from kbsolver.frozen import frozen
 
 if TYPE_CHECKING:  # the runner's modules are imported when a command runs (import kbsolver stays light)
     import subprocess
@@ -265,6 +264,8 @@ def parse_json(text: str, depth: int = JSON_DEPTH) -> Any:
 
     Raises :class:`GuardError` ("is not JSON: ...", "is nested too deeply").
     """
+    import json  # not at import: the plan path reads no JSON
+
     try:
         data = json.loads(text, parse_int=_integer)
     except RecursionError:
@@ -278,7 +279,7 @@ def parse_json(text: str, depth: int = JSON_DEPTH) -> Any:
 
 # -- external commands -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Completed:
     """What a command did: ``returncode``, raw ``stdout``/``stderr`` (each at most the output cap), or ``error``."""
 

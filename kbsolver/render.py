@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kbsolver.errors import Problem
@@ -11,6 +10,8 @@ from kbsolver.solve.result import PlanResult, Suggestion
 
 def to_json(data: Any) -> str:
     """Serialise a result dictionary as stable, indented JSON."""
+    import json  # not at import: text output needs none
+
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 

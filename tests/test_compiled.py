@@ -64,7 +64,7 @@ def test_a_forged_or_corrupted_entry_is_detected_and_rebuilt(cache: Path, matrix
     if damage == "forged payload":  # a record changed, the digest recomputed: only the HMAC catches it
         import hashlib
 
-        forged = body.replace(b'\\"cudnn\\":\\"8.6\\"', b'\\"cudnn\\":\\"9.9\\"', 1)  # inside a kind's JSON text
+        forged = body.replace(b"\x038.6", b"\x039.9", 1)  # a marshalled "8.6" in a kind's rows
         assert forged != body
         parts = header.split(b" ")
         parts[3] = hashlib.sha256(forged).hexdigest().encode()
@@ -106,3 +106,26 @@ def test_cache_off_and_unwritable_cache_still_load(tmp_path: Path, matrix: Path,
     blocker.write_text("not a directory")
     monkeypatch.setenv(compiled.CACHE_ENV, str(blocker / "cache"))
     assert load([matrix]).gpus
+
+
+def test_records_from_the_compiled_entry_equal_those_read_from_yaml(cache: Path, matrix: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbsolver.knowledge.model import KIND_CLASSES
+
+    fresh = load([matrix], use_cache=False)
+    load([matrix])
+    assert _loads_from_cache(matrix, monkeypatch)
+    again = load([matrix])
+    for kind in KIND_CLASSES:
+        assert again.records(kind) == fresh.records(kind), kind
+        assert [vars(r) for r in again.records(kind)] == [vars(r) for r in fresh.records(kind)], kind
+    assert again.find_gpu("rtx 3060") == fresh.find_gpu("rtx 3060")
+
+
+def test_a_gpu_looked_up_first_is_the_same_record_as_in_the_whole_kind(cache: Path, matrix: Path) -> None:
+    load([matrix])
+    kb = load([matrix])  # from the compiled entry: GPU records are made one at a time until all are asked for
+    gpu = kb.find_gpu("rtx 3060")
+    assert kb.gpu_named(gpu.name) is gpu and kb.gpu_named("no such GPU") is None
+    assert any(g is gpu for g in kb.gpus)
+    assert kb.find_gpu("A100-SXM4-40GB") is kb.gpu_named(kb.find_gpu("A100-SXM4-40GB").name)

@@ -12,6 +12,7 @@ from packaging.tags import parse_tag
 import kbsolver
 from kbsolver.knowledge import Knowledge, check, matrix_files
 from kbsolver.knowledge.model import minor_of, version_key
+from kbsolver.knowledge.platforms import tag_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ def test_generated_wheels_file_is_marked_and_parses(kb: Knowledge) -> None:
     for release in kb.wheels:
         for tag in release.tags:
             assert parse_tag(tag)
+            assert sorted(tag_parts(tag)) == sorted((t.interpreter, t.abi, t.platform) for t in parse_tag(tag))
     gpu_212 = next(w for w in kb.wheels if (w.package, w.version) == ("tensorflow-gpu", "2.12.0"))
     assert gpu_212.sdist_only and not gpu_212.tags  # the "removed" stub
     and_cuda = next(w for w in kb.wheels if (w.package, w.version) == ("tensorflow", "2.15.0"))

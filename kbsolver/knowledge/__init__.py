@@ -8,17 +8,17 @@ with ``file:line:col`` positions. The solver only ever sees a :class:`Knowledge`
 
 from __future__ import annotations
 
-import json
+import marshal
 import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
 from kbsolver.errors import DataError, Location, Problem, UnknownGpuError
+from kbsolver.frozen import frozen
 from kbsolver.knowledge.model import (
     ARCH_NAMES,
     KIND_CLASSES,
@@ -42,12 +42,17 @@ from kbsolver.knowledge.model import (
     WheelRelease,
     build,
     cuda_series,
+    from_row,
     minor_of,
     safe_version,
+    to_row,
     version_key,
 )
 from kbsolver.knowledge.paths import matrix_dir
 from kbsolver.knowledge.platforms import wheel_targets
+
+#: The compiled entry of the bundled matrix inside an installed wheel, beside ``matrix/`` (``hatch_build.py`` writes it).
+BUNDLED_ENTRY = "compiled.bin"
 
 #: CPython X.Y versions the wheel tags are expanded into (``py3`` tags, ``abi3`` tags).
 KNOWN_PYTHONS = ("2.7", *(f"3.{minor}" for minor in range(3, 15)))
@@ -82,29 +87,63 @@ def gpu_template(gpu: Gpu) -> str:
     return _TEMPLATE + "\ue001".join(getattr(gpu, fact) for fact in GPU_FACTS) + _TEMPLATE
 
 
+@lru_cache(maxsize=1024)
+def _stand_in(name: str) -> Gpu:
+    """The stand-in record of a :func:`gpu_template` name (made once per name; records are immutable)."""
+    values = dict(zip(GPU_FACTS, name.strip(_TEMPLATE).split("\ue001")))
+    return Gpu(id=name, name=name, sources=(Source(TEMPLATE_SOURCE),), **values)
+
+
 def is_gpu_template(name: str) -> bool:
     """Whether ``name`` is a stand-in made by :func:`gpu_template`."""
     return name.startswith(_TEMPLATE)
 
 
 class _LazyRecords(dict):  # type: ignore[type-arg]
-    """Records per kind, built from their JSON text when a kind is first read (thread-safe)."""
+    """Records per kind, built from their compiled rows (:func:`~kbsolver.knowledge.model.to_row`, marshalled) when a
+    kind is first read, or one record at a time (:meth:`one`); a record is made once either way (thread-safe)."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, rows: dict[str, bytes]) -> None:
         super().__init__()
-        self._texts = texts
+        self._rows = rows
+        self._decoded: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self._made: dict[str, dict[int, Record]] = {}
+        self._sources: dict[tuple[str, str], Source] = {}
         self._lock = threading.Lock()
 
     def __missing__(self, kind: str) -> tuple[Record, ...]:
-        cls = KIND_CLASSES[kind]
+        if kind not in KIND_CLASSES:
+            raise KeyError(kind)
         with self._lock:
             if kind not in self:
-                text = self._texts.get(kind)
-                self[kind] = tuple(build(cls, item) for item in json.loads(text)) if text else ()
+                made = self._made.pop(kind, {})
+                self[kind] = tuple(made.get(i) or self._record(kind, i) for i in range(len(self._rows_of(kind))))
+                self._decoded.pop(kind, None)
             return dict.__getitem__(self, kind)  # type: ignore[no-any-return]
 
+    def one(self, kind: str, position: int) -> Record:
+        """The record at ``position`` of ``kind``, without making the others when the kind is not built yet."""
+        if kind in self:
+            return dict.__getitem__(self, kind)[position]  # type: ignore[no-any-return]
+        with self._lock:
+            if kind in self:
+                return dict.__getitem__(self, kind)[position]  # type: ignore[no-any-return]
+            made = self._made.setdefault(kind, {})
+            if position not in made:
+                made[position] = self._record(kind, position)
+            return made[position]
 
-@dataclass(frozen=True)
+    def _rows_of(self, kind: str) -> tuple[tuple[Any, ...], ...]:
+        if kind not in self._decoded:
+            data = self._rows.get(kind)
+            self._decoded[kind] = marshal.loads(data) if data else ()
+        return self._decoded[kind]
+
+    def _record(self, kind: str, position: int) -> Record:
+        return from_row(KIND_CLASSES[kind], self._rows_of(kind)[position], self._sources)
+
+
+@frozen(shared_init=True)
 class Located:
     """A record with the file position it was read from."""
 
@@ -123,8 +162,9 @@ class Knowledge:
         self.files = tuple(sources)
 
     @classmethod
-    def from_compiled(cls, records: dict[str, str], sources: Sequence[str] = ()) -> Knowledge:
-        """Knowledge over validated records kept as one JSON text per kind; each kind is built on first use."""
+    def from_compiled(cls, records: dict[str, bytes], sources: Sequence[str] = ()) -> Knowledge:
+        """Knowledge over validated records kept as marshalled rows per kind (:func:`compiled_payload`); each kind is
+        built on first use."""
         knowledge = cls({}, sources)
         knowledge._records = _LazyRecords(records)
         return knowledge
@@ -200,18 +240,25 @@ class Knowledge:
     # -- indexes ---------------------------------------------------------------------------
 
     @cached_property
-    def _gpu_index(self) -> dict[str, Gpu]:
-        positions = self.__dict__.get("_gpu_positions")
-        if positions is not None:  # from a verified compiled entry
-            return {key: self.gpus[position] for key, position in positions.items()}
-        index: dict[str, Gpu] = {}
-        for gpu in self.gpus:
-            for name in (gpu.name, *gpu.aliases):
-                index.setdefault(gpu_key(name), gpu)
-        for gpu in self.gpus:
-            for name in (gpu.name, *gpu.aliases):
-                index.setdefault(gpu_variant_key(name), gpu)
+    def _gpu_positions(self) -> dict[str, int]:
+        """Lookup key (:func:`gpu_key`, then :func:`gpu_variant_key`, of each name and alias) -> position in ``gpus``;
+        the first GPU in file order wins a key. A verified compiled entry brings it (:meth:`restore_indexes`)."""
+        index: dict[str, int] = {}
+        for key_of in (gpu_key, gpu_variant_key):
+            for position, gpu in enumerate(self.gpus):
+                for name in (gpu.name, *gpu.aliases):
+                    index.setdefault(key_of(name), position)
         return index
+
+    @cached_property
+    def _gpu_index(self) -> dict[str, Gpu]:
+        return {key: self.gpus[position] for key, position in self._gpu_positions.items()}
+
+    def _gpu_at(self, position: int) -> Gpu:
+        """``gpus[position]``, made alone when the GPU records are not all made yet (a plan needs one of 356)."""
+        if isinstance(self._records, _LazyRecords):
+            return self._records.one("gpus", position)  # type: ignore[return-value]
+        return self.gpus[position]
 
     @cached_property
     def _gpu_names(self) -> dict[str, Gpu]:
@@ -221,8 +268,10 @@ class Knowledge:
         """The GPU whose official name is exactly ``name`` (``None`` if none); a stand-in name from
         :func:`gpu_template` gives a stand-in record with those facts and :data:`TEMPLATE_SOURCE`."""
         if is_gpu_template(name):
-            values = dict(zip(GPU_FACTS, name.strip(_TEMPLATE).split("\ue001")))
-            return Gpu(id=name, name=name, sources=(Source(TEMPLATE_SOURCE),), **values)
+            return _stand_in(name)
+        position = self._gpu_positions.get(gpu_key(name))
+        if position is not None and self._gpu_at(position).name == name:
+            return self._gpu_at(position)
         return self._gpu_names.get(name)
 
     def find_gpu(self, name: str) -> Gpu:
@@ -238,8 +287,8 @@ class Knowledge:
         text = name[:MAX_NAME_CHARS]
         keys = [key for key in dict.fromkeys((gpu_key(text), gpu_variant_key(text))) if key]
         for key in keys:
-            if key in self._gpu_index:
-                return self._gpu_index[key]
+            if key in self._gpu_positions:
+                return self._gpu_at(self._gpu_positions[key])
         is_family, close = suggestions(keys, self._gpu_index)
         names = [gpu.name for gpu in (sorted(close, key=lambda g: g.name) if is_family else close)]
         instead = "give --compute-capability X.Y (nvidia-smi --query-gpu=compute_cap prints it)"
@@ -256,24 +305,21 @@ class Knowledge:
         return tuple(sorted(found, key=version_key))
 
     def compiled_indexes(self) -> dict[str, Any]:
-        """The costly indexes as plain data, for :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
-        position = {id(gpu): i for i, gpu in enumerate(self.gpus)}
-        return {"wheel_targets": [[package, version, sorted(targets)]
-                                  for (package, version), targets in self._wheel_targets.items()],
-                "gpu_index": {key: position[id(gpu)] for key, gpu in self._gpu_index.items()},
-                "wheel_pins": [[package, version, [[name, pinned, None if applies is None else sorted(applies)]
-                                                   for name, pinned, applies in pins]]
-                               for (package, version), pins in self._wheel_pins.items()]}
+        """The costly indexes as plain data (dicts, tuples, frozensets: what :mod:`marshal` stores), for
+        :mod:`kbsolver.knowledge.compiled` (see :meth:`restore_indexes`)."""
+        return {"wheel_targets": self._wheel_targets, "gpu_index": self._gpu_positions, "wheel_pins": self._wheel_pins,
+                "release_order": self._release_order}
 
     def restore_indexes(self, indexes: dict[str, Any]) -> None:
-        """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry)."""
-        self.__dict__["_wheel_targets"] = {(package, version): frozenset(tuple(t) for t in targets)
-                                           for package, version, targets in indexes["wheel_targets"]}
-        self.__dict__["_gpu_positions"] = dict(indexes["gpu_index"])
-        self.__dict__["_wheel_pins"] = {
-            (package, version): tuple((name, pinned, None if applies is None else frozenset(tuple(t) for t in applies))
-                                      for name, pinned, applies in pins)
-            for package, version, pins in indexes["wheel_pins"]}
+        """Install indexes made by :meth:`compiled_indexes` (from a verified compiled entry); ``TypeError`` when one
+        is not of the stored shape."""
+        found = {name: indexes[name] for name in ("wheel_targets", "gpu_index", "wheel_pins", "release_order")}
+        if not all(isinstance(value, dict) for value in found.values()):
+            raise TypeError("compiled indexes are not mappings")
+        self.__dict__["_wheel_targets"] = found["wheel_targets"]
+        self.__dict__["_gpu_positions"] = found["gpu_index"]
+        self.__dict__["_wheel_pins"] = found["wheel_pins"]
+        self.__dict__["_release_order"] = found["release_order"]
 
     @cached_property
     def _wheel_targets(self) -> dict[tuple[str, str], frozenset[tuple[str, str, str]]]:
@@ -322,11 +368,18 @@ class Knowledge:
 
     @cached_property
     def _releases(self) -> dict[str, tuple[WheelRelease, ...]]:
-        found: dict[str, list[WheelRelease]] = defaultdict(list)
-        for w in self.wheels:
+        wheels = self.wheels
+        return {package: tuple(wheels[i] for i in positions) for package, positions in self._release_order.items()}
+
+    @cached_property
+    def _release_order(self) -> dict[str, tuple[int, ...]]:
+        """Package -> positions in ``wheels`` of :meth:`releases` (from a verified compiled entry when there is one)."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(self.wheels):
             if not w.yanked and w.tags and not (safe_version(w.version) or version_key("0a0")).is_prerelease:
-                found[w.package].append(w)
-        return {p: tuple(sorted(ws, key=lambda w: version_key(w.version), reverse=True)) for p, ws in found.items()}
+                found[w.package].append(i)
+        wheels = self.wheels
+        return {p: tuple(sorted(ps, key=lambda i: version_key(wheels[i].version), reverse=True)) for p, ps in found.items()}
 
     @cached_property
     def _tested_index(self) -> dict[tuple[str, str, str], list[TestedBuild]]:
@@ -360,11 +413,9 @@ class Knowledge:
         return next((t for t in self.cuda_targets if t.tensorflow == minor and os in t.os), None)
 
 
-def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None
-          ) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
+def _read(paths: Iterable[Path]) -> tuple[dict[str, list[Located]], list[Problem], set[str]]:
     """Parse and schema-check every file; group the valid records by kind with their positions.
 
-    ``raw``, when given, collects each valid file's records as parsed (plain data, for the compiled cache).
     Also returns the kinds left incomplete by an invalid file (``"*"`` when a file's kind is unknown),
     so that cross-file checks into them are skipped: one mistake, one problem.
     """
@@ -387,8 +438,6 @@ def _read(paths: Iterable[Path], raw: Optional[dict[str, list[Any]]] = None
             incomplete.add(kind if isinstance(kind, str) and kind in KIND_CLASSES else "*")
             continue
         kind = document.data["kind"]
-        if raw is not None:
-            raw.setdefault(kind, []).extend(document.data["records"])
         for index, item in enumerate(document.data["records"]):
             record = build(KIND_CLASSES[kind], item)
             by_kind[kind].append(Located(record, document.locate(["records", index])))
@@ -484,19 +533,17 @@ def load(paths: Optional[Iterable[Path]] = None, *, use_cache: bool = True) -> K
         knowledge = _from_compiled(files, key, bundled=paths is None) if key else None
         if knowledge is not None:
             return knowledge
-    raw: dict[str, list[Any]] = {}
-    knowledge = _validated_load(paths, files, raw, problems)
+    knowledge = _validated_load(paths, files, problems)
     if key is not None:
-        _store_compiled(files, key, raw, knowledge)
+        _store_compiled(files, key, knowledge)
     return knowledge
 
 
-def _validated_load(paths: Optional[list[Path]], files: list[Path], raw: dict[str, list[Any]],
-                    problems: Sequence[Problem] = ()) -> Knowledge:
+def _validated_load(paths: Optional[list[Path]], files: list[Path], problems: Sequence[Problem] = ()) -> Knowledge:
     """Read every file from YAML with full validation (schemas and cross-file rules); raises ``DataError``."""
     from kbsolver.knowledge.checks import cross_checks
 
-    by_kind, found, incomplete = _read(files, raw)
+    by_kind, found, incomplete = _read(files)
     problems = [*problems, *found, *cross_checks(by_kind, incomplete), *_no_files(paths, files)]
     if files and not problems:
         where = Location(", ".join(str(p) for p in paths or [matrix_dir()]))
@@ -515,13 +562,13 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
 
     payload = None
     if bundled and matrix_dir().parent.name == "_data":  # an installed wheel: compiled when it was built
-        payload = read_entry(matrix_dir().parent / "compiled.json", key, None)
+        payload = read_entry(matrix_dir().parent / BUNDLED_ENTRY, key, None)
     payload = payload or read_cached(files, key)
     if payload is None:
         return None
     try:
         records = payload["records"]
-        if not all(kind in KIND_CLASSES and isinstance(text, str) for kind, text in records.items()):
+        if not all(kind in KIND_CLASSES and isinstance(rows, bytes) for kind, rows in records.items()):
             return None
         knowledge = Knowledge.from_compiled(records, [str(f) for f in files])
         knowledge.restore_indexes(payload["indexes"])
@@ -530,21 +577,48 @@ def _from_compiled(files: list[Path], key: str, bundled: bool) -> Optional[Knowl
     return knowledge
 
 
-def compiled_payload(raw: dict[str, list[Any]], knowledge: Knowledge) -> Optional[dict[str, Any]]:
-    """What a compiled entry stores: the validated records as parsed (one JSON text per kind, decoded when the
-    kind is first used), and the indexes; ``None`` if the records are not plain JSON data (then nothing is cached)."""
+def compiled_payload(knowledge: Knowledge) -> Optional[dict[str, Any]]:
+    """What a compiled entry stores: the validated records as :func:`~kbsolver.knowledge.model.to_row` rows, marshalled
+    per kind (built when the kind is first used), and the indexes; ``None`` if the records are not plain data that
+    :mod:`marshal` stores and gives back equal (then nothing is cached)."""
+    from kbsolver.knowledge.compiled import MARSHAL_VERSION
+
     try:
-        texts = {kind: json.dumps(items, ensure_ascii=False, separators=(",", ":")) for kind, items in raw.items()}
-        if any(json.loads(texts[kind]) != items for kind, items in raw.items()):
+        records = {}
+        for kind in KIND_CLASSES:
+            rows = _canonical(tuple(to_row(record) for record in knowledge.records(kind)), {})
+            records[kind] = marshal.dumps(rows, MARSHAL_VERSION)
+            if marshal.loads(records[kind]) != rows:
+                return None
+        indexes = _canonical(knowledge.compiled_indexes(), {})
+        if marshal.loads(marshal.dumps(indexes, MARSHAL_VERSION)) != indexes:
             return None
     except (TypeError, ValueError):
         return None
-    return {"records": texts, "indexes": knowledge.compiled_indexes()}
+    return {"records": records, "indexes": indexes}
 
 
-def _store_compiled(files: list[Path], key: str, raw: dict[str, list[Any]], knowledge: Knowledge) -> None:
+def _canonical(value: Any, seen: dict[Any, Any]) -> Any:
+    """``value`` with equal strings, and equal tuples and frozensets of text (strings, ``None``, such tuples), made one
+    object each: :mod:`marshal` then writes each once (the bundled entry shrinks by half and loads twice as fast).
+    Numbers and booleans are never merged (``1 == True``)."""
+    if isinstance(value, str):
+        return seen.setdefault(value, value)
+    if isinstance(value, dict):
+        return {_canonical(k, seen): _canonical(v, seen) for k, v in value.items()}
+    if isinstance(value, (tuple, frozenset)):
+        value = type(value)(_canonical(item, seen) for item in value)
+        return seen.setdefault(value, value) if _textual(value) else value
+    return value
+
+
+def _textual(value: Any) -> bool:
+    return value is None or isinstance(value, str) or (isinstance(value, (tuple, frozenset)) and all(map(_textual, value)))
+
+
+def _store_compiled(files: list[Path], key: str, knowledge: Knowledge) -> None:
     from kbsolver.knowledge.compiled import write_cached
 
-    payload = compiled_payload(raw, knowledge)
+    payload = compiled_payload(knowledge)
     if payload is not None:
         write_cached(files, key, payload)

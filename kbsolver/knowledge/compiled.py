@@ -1,15 +1,17 @@
-"""Compiled knowledge: the validated, indexed matrix stored as one JSON file that loads without YAML or jsonschema.
+"""Compiled knowledge: the validated, indexed matrix stored as one file that loads without YAML or jsonschema.
 
 An entry is keyed by a SHA-256 of every input's bytes: each matrix file (name and content), every
 schema file (:func:`kbsolver.knowledge.schema.schema_fingerprint`), the package version and this format's
-number. It is verified on every read: the key must match the inputs as they are now, the payload
-must match its digest, and an entry in the user cache must carry an HMAC made with this user's
-secret (``secret`` beside the entries, mode 0600), so an entry written by hand or copied from
-elsewhere is not trusted. A missing, stale, unreadable, oversized or forged entry is not an error:
-:func:`kbsolver.knowledge.load` then reads the YAML with full validation and writes a new entry.
-The cache never decides whether input is valid; it only remembers the result of a validation.
+number. The payload is plain data (dicts, tuples, strings, numbers, frozensets) in :mod:`marshal`'s format,
+which loads several times faster than JSON; it is unmarshalled only after it has been verified. It is
+verified on every read: the key must match the inputs as they are now, the payload must match its digest,
+and an entry in the user cache must carry an HMAC made with this user's secret (``secret`` beside the
+entries, mode 0600), so an entry written by hand or copied from elsewhere is not trusted. A missing,
+stale, unreadable, oversized or forged entry is not an error: :func:`kbsolver.knowledge.load` then
+reads the YAML with full validation and writes a new entry. The cache never decides whether input is
+valid; it only remembers the result of a validation.
 
-Where entries live: ``kbsolver/_data/compiled.json`` inside a wheel (built at wheel build time for the
+Where entries live: ``kbsolver/_data/compiled.bin`` inside a wheel (built at wheel build time for the
 bundled matrix; trusted like the package's code, so verified by key and digest only), and one file per
 matrix (per set of ``--matrix`` paths) in the per-user cache directory (``platformdirs``' user cache
 when installed, else XDG_CACHE_HOME / LOCALAPPDATA / ~/Library/Caches). Rewriting a matrix's entry
@@ -22,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
+import marshal
 import os
 import sys
 import time
@@ -30,13 +32,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-FORMAT = 1
+FORMAT = 2
+#: :mod:`marshal`'s format version: the one every supported Python (3.9-3.13) reads and writes alike for plain data.
+MARSHAL_VERSION = 4
+#: The suffix of an entry file (format 1 entries, JSON, ended in ``.json``: pruned when unused for MAX_AGE_DAYS).
+SUFFIX = ".bin"
 #: Modules whose code decides what is valid and what is compiled: their bytes join the key, so an edited
 #: rule (in a source checkout, where the package version does not change) re-validates every matrix.
 CODE = ("knowledge/compiled.py", "knowledge/__init__.py", "knowledge/checks.py", "knowledge/model.py", "knowledge/platforms.py",
         "knowledge/loader.py", "knowledge/schema.py", "guards.py")
 MAGIC = b"kbsolver-compiled"
-MAX_BYTES = 64 * 1024 * 1024  # an entry larger than this is not read (the bundled matrix compiles to ~1.5 MB)
+MAX_BYTES = 64 * 1024 * 1024  # an entry larger than this is not read (the bundled matrix compiles to ~2 MB)
 MAX_ENTRIES = 32
 MAX_AGE_DAYS = 30
 #: Set to a directory to move the user cache (tests, read-only homes); "off" disables it.
@@ -89,7 +95,7 @@ def input_key(files: Sequence[Path]) -> Optional[str]:
 def entry_path(directory: Path, files: Sequence[Path]) -> Path:
     """The one entry file of the matrix made of ``files`` (named after their resolved paths)."""
     where = "\n".join(str(p.resolve()) for p in files)
-    return directory / f"{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.json"
+    return directory / f"{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}{SUFFIX}"
 
 
 def _secret(directory: Path, create: bool) -> Optional[bytes]:
@@ -126,8 +132,10 @@ def _mac(secret: Optional[bytes], key: str, payload: bytes) -> str:
 
 
 def encode(key: str, payload: dict[str, Any], secret: Optional[bytes]) -> bytes:
-    """One entry: a header line (magic, format, key, payload digest, HMAC or ``-``) and the JSON payload."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    """One entry: a header line (magic, format, key, payload digest, HMAC or ``-``) and the marshalled payload.
+
+    Raises ``ValueError`` when the payload holds something :mod:`marshal` cannot store."""
+    body = marshal.dumps(payload, MARSHAL_VERSION)
     header = b"%s %d %s %s %s\n" % (MAGIC, FORMAT, key.encode(), hashlib.sha256(body).hexdigest().encode(),
                                     _mac(secret, key, body).encode())
     return header + body
@@ -146,8 +154,8 @@ def decode(data: bytes, key: str, secret: Optional[bytes]) -> Optional[dict[str,
     if secret is not None and not hmac.compare_digest(parts[4], _mac(secret, key, body).encode()):
         return None
     try:
-        payload = json.loads(body)
-    except ValueError:
+        payload = marshal.loads(body)  # verified above: written by kbsolver (the wheel's build or this user)
+    except (ValueError, EOFError, TypeError):
         return None
     return payload if isinstance(payload, dict) and payload.get("key") == key else None
 
@@ -198,7 +206,7 @@ def write_cached(files: Sequence[Path], key: str, payload: dict[str, Any]) -> Op
         data = encode(key, {**payload, "key": key}, secret)
         if len(data) > MAX_BYTES:
             return None
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=SUFFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
@@ -212,8 +220,9 @@ def _prune(directory: Path, keep: Path) -> None:
     """Remove entries unused for MAX_AGE_DAYS and the oldest beyond MAX_ENTRIES (and stray temporaries)."""
     now = time.time()
     try:
-        entries = sorted(((p.stat().st_mtime, p) for p in directory.glob("*.json") if p != keep), reverse=True)
+        entries = sorted(((p.stat().st_mtime, p) for p in directory.glob(f"*{SUFFIX}") if p != keep), reverse=True)
         strays = [p for p in directory.glob(".tmp-*") if now - p.stat().st_mtime > 3600]
+        strays += [p for p in directory.glob("*.json") if now - p.stat().st_mtime > MAX_AGE_DAYS * 86400]  # format 1
     except OSError:
         return
     old = [p for i, (mtime, p) in enumerate(entries) if i >= MAX_ENTRIES - 1 or now - mtime > MAX_AGE_DAYS * 86400]

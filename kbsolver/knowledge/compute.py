@@ -25,6 +25,11 @@ def _split(cc: str) -> tuple[int, int]:
 def runs_as(cc: str, sass: Iterable[str], ptx: Iterable[str]) -> Optional[str]:
     """Return ``"sass"`` if a shipped cubin runs on ``cc``, else ``"ptx"`` if shipped PTX can be JIT-compiled
     for it, else ``None``. Compute capabilities are ``"X.Y"`` strings."""
+    return _runs_as(cc, tuple(sass), tuple(ptx))
+
+
+@lru_cache(maxsize=4096)
+def _runs_as(cc: str, sass: tuple[str, ...], ptx: tuple[str, ...]) -> Optional[str]:
     major, minor = _split(cc)
     if any(_split(s)[0] == major and _split(s)[1] <= minor for s in sass):
         return SASS

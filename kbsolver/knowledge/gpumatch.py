@@ -14,7 +14,6 @@ Two kinds of answer, both lists of GPU records whose display names are valid ``-
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -61,6 +60,8 @@ def misspelt(key: str, index: Mapping[str, T]) -> list[T]:
     key = key[:MAX_KEY_CHARS]
     if len(key) < 3:
         return []
+    import difflib  # not at import: find_gpu reads MAX_NAME_CHARS on every plan
+
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(key)
     scored: list[tuple[float, bool, str]] = []

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from typing import Any, Optional, TypeVar
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
+
+from kbsolver.frozen import frozen
 
 OS_NAMES = ("linux", "windows", "macos")
 ARCH_NAMES = ("x86_64", "arm64", "x86")
@@ -45,13 +47,20 @@ def safe_version(text: str) -> Optional[Version]:
         return None
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def spec_contains(spec: str, version: str) -> bool:
-    """Whether ``version`` is in the PEP 440 specifier ``spec`` (pre-releases included); parsed once per pair.
+    """Whether ``version`` is in the PEP 440 specifier ``spec`` (pre-releases included); answered once per pair,
+    each specifier and version parsed once.
 
     Raises ``InvalidSpecifier``/``InvalidVersion`` for malformed input.
     """
-    return SpecifierSet(spec).contains(version, prereleases=True)
+    parsed = safe_version(version)
+    return _specifier_set(spec).contains(version if parsed is None else parsed, prereleases=True)
+
+
+@lru_cache(maxsize=1024)
+def _specifier_set(spec: str) -> SpecifierSet:
+    return SpecifierSet(spec)
 
 
 def cuda_series(cuda: str) -> str:
@@ -82,7 +91,7 @@ def parse_python_column(text: str) -> tuple[str, ...]:
     return tuple(versions)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Source:
     """Where a fact was read: an official ``url`` and ``where`` on that page (table, row, line)."""
 
@@ -90,7 +99,7 @@ class Source:
     where: str = ""
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Record:
     """Fields every matrix record has: ``id``, ``sources``, ``confidence`` and ``notes``."""
 
@@ -101,11 +110,51 @@ class Record:
 
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 @cache
 def _init_fields(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    return frozenset(field_names(cls))
+
+
+@cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a record class in declaration order (a row of :func:`to_row` holds their values in this order)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+def to_row(record: Record) -> tuple[Any, ...]:
+    """A record as plain data (tuples, strings, numbers, ``None``) for the compiled knowledge: its field values in
+    :func:`field_names` order, each :class:`Source` and :class:`Step` as the tuple of its own fields (``(url, where)``,
+    ``(description, commands, shell)``). :func:`from_row` makes an equal record again."""
+    row = []
+    for name in field_names(type(record)):
+        value = getattr(record, name)
+        if name in ("sources", "steps"):
+            value = tuple(tuple(getattr(part, n) for n in field_names(type(part))) for part in value)
+        row.append(value)
+    return tuple(row)
+
+
+def from_row(cls: type[R], row: tuple[Any, ...], sources: dict[tuple[str, str], Source]) -> R:
+    """The record of a :func:`to_row` row (from a verified compiled entry, so already validated). ``sources`` shares
+    equal :class:`Source` objects between records. The fields are set as the frozen dataclass's ``__init__`` sets
+    them (every field; the classes have no ``__post_init__``), without its per-call cost."""
+    values = dict(zip(field_names(cls), row))
+    values["sources"] = tuple([sources.get(s) or sources.setdefault(s, _made(Source, s)) for s in values["sources"]])
+    if "steps" in values:
+        values["steps"] = tuple([_made(Step, s) for s in values["steps"]])
+    record: R = object.__new__(cls)
+    record.__dict__.update(values)
+    return record
+
+
+def _made(cls: type[T], row: tuple[Any, ...]) -> T:
+    """A ``cls`` with every field given by ``row`` (in field order), set without calling ``__init__``."""
+    made: T = object.__new__(cls)
+    made.__dict__.update(zip(field_names(cls), row))
+    return made
 
 
 def build(cls: type[R], record: Mapping[str, Any]) -> R:
@@ -127,7 +176,7 @@ def build(cls: type[R], record: Mapping[str, Any]) -> R:
     return cls(**values)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class TestedBuild(Record):
     """A row of TensorFlow's "Tested build configurations" tables (tensorflow.org/install/source)."""
 
@@ -154,7 +203,7 @@ class TestedBuild(Record):
         return minor_of(self.version)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class WheelRelease(Record):
     """A release of a TensorFlow distribution on PyPI with the tags of its wheels (generated)."""
 
@@ -168,7 +217,7 @@ class WheelRelease(Record):
     requires: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Distribution(Record):
     """Which distribution carries which device support on which OS, over a TF version range."""
 
@@ -186,7 +235,7 @@ class Distribution(Record):
         return spec_contains(self.tensorflow, version)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class CudaToolkit(Record):
     """A CUDA Toolkit release: toolkit driver per OS (release notes, Table 3) and nvcc's targets."""
 
@@ -212,7 +261,7 @@ class CudaToolkit(Record):
         return bool(self.macos_versions)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class CudaMajor(Record):
     """A CUDA major version and its minor-version-compatibility driver floor (release notes, Table 2)."""
 
@@ -224,7 +273,7 @@ class CudaMajor(Record):
         return dict(self.minor_version_floor).get(os) if self.minor_version_floor else None
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Cudnn(Record):
     """A cuDNN release and the CUDA toolkit versions it supports (cuDNN support matrix).
 
@@ -267,7 +316,7 @@ class Cudnn(Record):
         return bool(listed) and int(minor) > max(listed)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Gpu(Record):
     """An NVIDIA GPU with its compute capability and architecture (developer.nvidia.com/cuda-gpus)."""
 
@@ -279,7 +328,7 @@ class Gpu(Record):
     chip: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class GpuArchitecture(Record):
     """An NVIDIA architecture: its compute capabilities, and the last driver branch / CUDA toolkit that
     support it (``None`` while supported) — NVIDIA's CUDA toolkit, driver and architecture matrix."""
@@ -290,7 +339,7 @@ class GpuArchitecture(Record):
     last_cuda: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class CudaTargets(Record):
     """Compute capabilities a TF minor release's GPU build ships as SASS and as PTX (its .bazelrc)."""
 
@@ -300,7 +349,7 @@ class CudaTargets(Record):
     ptx: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class PlatformRequirement(Record):
     """A requirement of official TF wheels on the platform (MSVC runtime, AVX, 64-bit Python...)."""
 
@@ -316,7 +365,7 @@ class PlatformRequirement(Record):
 SHELLS = ("bash", "powershell", "cmd")
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Step:
     """One install step (of a guide's recipe, or of a plan): what to do, and its commands when there are any.
 
@@ -341,7 +390,7 @@ class Step:
         return data
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class InstallRecipe(Record):
     """The install commands TensorFlow's official guide gave for a TF range, OS and device."""
 
@@ -355,7 +404,7 @@ class InstallRecipe(Record):
         return spec_contains(self.tensorflow, version)
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class MsvcRedist(Record):
     """A Microsoft Visual C++ Redistributable line, the DLLs it installs, and the Windows versions its download
     supports (``windows``, e.g. ``("10", "11")``; empty when not recorded)."""
@@ -367,7 +416,7 @@ class MsvcRedist(Record):
     windows: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class PythonRelease(Record):
     """A CPython feature release with its first-release and end-of-life dates (python.org)."""
 
@@ -377,7 +426,7 @@ class PythonRelease(Record):
     status: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class LibraryFiles(Record):
     """Shared-library file names a component version provides, or a TF range loads."""
 
@@ -388,7 +437,7 @@ class LibraryFiles(Record):
     files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen(shared_init=True)
 class Symptom(Record):
     """A recognisable error-text symptom (``matrix/symptoms.yaml``): regular expressions matched per line,
     the findings it points to with weights in [-1, 1] (``findings`` as ``(id, weight)`` pairs), the facts

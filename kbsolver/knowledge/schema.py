@@ -7,9 +7,7 @@ are mapped back to ``file:line:col`` through :meth:`kbsolver.knowledge.loader.Do
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +20,8 @@ if TYPE_CHECKING:  # the fingerprint is read on every load; YAML is imported onl
 
 @cache
 def _schemas() -> dict[str, dict[str, Any]]:
+    import json  # not at import: loading compiled knowledge reads only the schemas' bytes
+
     directory = schema_dir()
     return {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8")) for p in directory.glob("*.schema.json")}
 
@@ -74,6 +74,8 @@ def validate_document(document: Document) -> list[Problem]:
         return [Problem(top, "a matrix file is a mapping with 'kind:' and 'records:'", "schema")]
     kind = data["kind"]
     if kind not in matrix_kinds():
+        import difflib
+
         close = difflib.get_close_matches(str(kind), matrix_kinds(), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known kinds: {', '.join(matrix_kinds())}"
         return [Problem(document.locate(["kind"]), f"unknown kind '{kind}'{hint}", "schema")]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Optional
 
 from resolvelib import BaseReporter, Resolver
 from resolvelib.resolvers import ResolutionImpossible, ResolutionTooDeep
 
+from kbsolver.frozen import frozen
 from kbsolver.knowledge import Knowledge
 from kbsolver.solve.candidates import Candidate, Requirement, TensorflowCandidate
 from kbsolver.solve.factory import Factory
@@ -27,7 +27,7 @@ __all__ = ["Candidate", "Factory", "Requirement", "Solution", "TensorflowCandida
 MAX_ROUNDS = 20000
 
 
-@dataclass(frozen=True)
+@frozen
 class Solution:
     """A consistent choice: ``chosen`` maps identifier -> candidate; ``factory`` made them."""
 

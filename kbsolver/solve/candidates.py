@@ -8,9 +8,10 @@ A requirement is a named predicate with a plain-words ``text`` used in explanati
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Optional
 
+from kbsolver.frozen import frozen
 from kbsolver.knowledge.model import CudaTargets, Distribution, Record, TestedBuild, WheelRelease
 
 TENSORFLOW = "tensorflow"
@@ -22,7 +23,7 @@ MSVC = "msvc-redist"
 COMPUTE = "compute-capability"
 
 
-@dataclass(frozen=True)
+@frozen
 class Candidate:
     """A concrete choice for one identifier: ``name`` (the identifier) and ``version`` (as written).
 
@@ -34,7 +35,7 @@ class Candidate:
     records: tuple[Record, ...] = field(default=(), compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class TensorflowCandidate(Candidate):
     """A TensorFlow release of one distribution, with what its build needs.
 
@@ -62,7 +63,7 @@ class TensorflowCandidate(Candidate):
         return f"{self.package}{extra}=={self.version}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Requirement:
     """A constraint on one identifier: ``test`` decides whether a candidate satisfies it.
 

@@ -13,9 +13,10 @@ range, CPU-only), then pairs with a Python change; each is kept only if solving 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
+from kbsolver.frozen import frozen
 from kbsolver.knowledge import Knowledge
 from kbsolver.knowledge.compute import highest, runs_as
 from kbsolver.knowledge.model import minor_of, spec_contains, version_key
@@ -33,7 +34,7 @@ NO_AVX_ELSEWHERE = ("outside the official wheels: conda-forge builds its linux-6
                     "(https://github.com/tensorflow/tensorflow/issues/46496, https://www.tensorflow.org/install/source)")
 
 
-@dataclass(frozen=True)
+@frozen
 class Fact:
     """One declared fact and the TensorFlow candidates it admits."""
 
@@ -43,19 +44,22 @@ class Fact:
     elsewhere: bool = False  # admits releases of another device/OS build on this platform
 
 
-def _bound(version: str, admitted: Iterable[TensorflowCandidate], pool: Iterable[TensorflowCandidate]) -> str:
+def _bound(version: str, admitted: frozenset[str], pool: frozenset[str]) -> str:
     """Show a bound as its minor ("2.16") when every release of that minor in the pool is admitted."""
     minor = minor_of(version)
-    same_minor = {c.version for c in pool if minor_of(c.version or "0") == minor}
-    return minor if same_minor <= {c.version for c in admitted} else version
+    same_minor = {v for v in pool if minor_of(v) == minor}
+    return minor if same_minor <= admitted else version
 
 
 def _range(admitted: Iterable[TensorflowCandidate], pool: Iterable[TensorflowCandidate]) -> str:
     """Describe the TF versions ``admitted`` out of ``pool``: ">= 2.16", "<= 2.10", "2.4 to 2.6"."""
-    pool = list(pool)
-    admitted = list(admitted)
-    versions = sorted({c.version or "0" for c in admitted}, key=version_key)
-    everything = sorted({c.version or "0" for c in pool}, key=version_key)
+    return _version_range(frozenset(c.version or "0" for c in admitted), frozenset(c.version or "0" for c in pool))
+
+
+@lru_cache(maxsize=4096)
+def _version_range(admitted: frozenset[str], pool: frozenset[str]) -> str:
+    versions = sorted(admitted, key=version_key)
+    everything = sorted(pool, key=version_key)
     if not versions:
         return "no release"
     low, high = _bound(versions[0], admitted, pool), _bound(versions[-1], admitted, pool)
@@ -94,7 +98,8 @@ def facts(knowledge: Knowledge, query: Query) -> tuple[list[Fact], list[str]]:
         newest = max((c.version or "0" for c in cpu + gpu), key=version_key)
         last = max((c.version or "0" for c in gpu), key=version_key)
         label = {"windows": "native-Windows", "macos": "macOS", "linux": "Linux"}[query.os]
-        text = (f"{label} GPU builds end at {_bound(last, gpu, gpu)}" if version_key(last) < version_key(newest)
+        built = frozenset(c.version or "0" for c in gpu)
+        text = (f"{label} GPU builds end at {_bound(last, built, built)}" if version_key(last) < version_key(newest)
                 else f"{label} GPU builds cover TensorFlow {_range(gpu, cpu + gpu)}")
         if query.python and not any(query.python in c.pythons for c in gpu):
             text += f" (their {platform} wheels are for Python {version_range(p for c in gpu for p in c.pythons)})"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Optional
 
 from kbsolver.knowledge import Knowledge
@@ -47,6 +47,10 @@ PACKAGE_PREFERENCE = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorf
                       "tensorflow-cpu-aws")
 
 
+#: Verdicts of :meth:`Factory.viable` kept per knowledge.
+VIABLE_LIMIT = 1 << 18
+
+
 def at_least(name: str, floor: str, text: str) -> Requirement:
     """A requirement on ``name`` for version ``floor`` or newer (a ``None`` version, i.e. undeclared, passes)."""
     wanted = version_key(floor)
@@ -58,7 +62,12 @@ def at_least(name: str, floor: str, text: str) -> Requirement:
 def version_range(versions: Iterable[str]) -> str:
     """Summarise X.Y versions as runs of consecutive minors: ``["3.7", "3.8", "3.9"]`` -> ``"3.7-3.9"``,
     ``["2.7", "3.3", "3.4"]`` -> ``"2.7, 3.3-3.4"`` (a gap, or a new major, starts a new run)."""
-    ordered = sorted(set(versions), key=version_key)
+    return _version_range(frozenset(versions))
+
+
+@lru_cache(maxsize=1024)
+def _version_range(versions: frozenset[str]) -> str:
+    ordered = sorted(versions, key=version_key)
     if not ordered:
         return "none"
     runs: list[list[str]] = []
@@ -374,15 +383,18 @@ class Factory:
         A TensorFlow candidate's requirements are shared between queries that differ only in root facts
         (Python, TensorFlow range, driver, GPU name): :meth:`tensorflow_dependencies` must not read those.
         """
+        return list(self._requirements(candidate))
+
+    def _requirements(self, candidate: Candidate) -> tuple[Requirement, ...]:
         known = self._dependencies.get(id(candidate))
         if known is None:
             if isinstance(candidate, TensorflowCandidate):
-                found = self._memo.cached("tensorflow-dependencies", (id(candidate), self._shared_token),
+                found = self._memo.cached("tensorflow-dependencies", (id(candidate), self._shared_id),
                                                        lambda: tuple(self._make_dependencies(candidate)), 65536)
             else:
                 found = tuple(self._make_dependencies(candidate))
             known = self._dependencies[id(candidate)] = (candidate, found)  # holds the candidate: its id stays its own
-        return list(known[1])
+        return known[1]
 
     @cached_property
     def _dependencies(self) -> dict[int, tuple[Candidate, tuple[Requirement, ...]]]:
@@ -401,7 +413,10 @@ class Factory:
         series it requires, rejects a fixed fact (:meth:`fixed`). A necessary condition only."""
         known = self._viable.get(id(candidate))
         if known is None:
-            known = self._viable[id(candidate)] = (candidate, self._check_viable(candidate))
+            python = self.query.python
+            # the candidate's Python requirement (tensorflow_dependencies) is its ``pythons``: asked first, and directly
+            verdict = (python is None or python in candidate.pythons) and self._check_viable(candidate)
+            known = self._viable[id(candidate)] = (candidate, verdict)
         return known[1]
 
     @cached_property
@@ -410,40 +425,64 @@ class Factory:
 
     def _check_viable(self, candidate: TensorflowCandidate) -> bool:
         # Each verdict depends only on the candidate, the shared facts and one fixed fact: remembered per knowledge
-        # (candidates live as long as the knowledge's memo, so their ids are theirs).
+        # (candidates live as long as the knowledge's memo, so their ids are theirs). The candidate's requirements
+        # are made only when a verdict is not remembered yet.
         memo = self._memo
-        fixed = self._fixed
-        requirements = self.dependencies(candidate)
-        shared = self._shared_token
-        for name, value in fixed.items():
-            key = (id(candidate), shared, name, value.version)
-            if not memo.cached("viable", key, lambda n=name: self._accepts(requirements, n), 1 << 18):
+        verdicts = memo.table("viable")
+        shared = self._shared_id
+        for name, version in self._check_order:
+            key = (id(candidate), shared, name, version)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = memo.put("viable", key, self._accepts(self._requirements(candidate), name), VIABLE_LIMIT)
+            if not verdict:
                 return False
         key = (id(candidate), shared, "cuda", self._fixed_token)
-        return memo.cached("viable", key, lambda: self._cuda_viable(requirements), 1 << 18)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = memo.put("viable", key, self._cuda_viable(self._requirements(candidate)), VIABLE_LIMIT)
+        return verdict  # type: ignore[no-any-return]
 
     @cached_property
     def _memo(self) -> Memo:
         return memo_of(self.knowledge)
 
     @cached_property
-    def _shared_token(self) -> tuple[object, ...]:
-        return tuple(getattr(self._shared_facts, f.name) for f in dataclasses.fields(self._shared_facts))
+    def _shared_id(self) -> object:
+        """One object per distinct :attr:`_shared_facts` (while the memo keeps it): a memo key part that hashes at once."""
+        token = tuple(getattr(self._shared_facts, f.name) for f in dataclasses.fields(self._shared_facts))
+        return self._memo.cached("shared-facts", token, object)
 
     @cached_property
     def _fixed_token(self) -> tuple[tuple[str, Optional[str]], ...]:
         return tuple((n, c.version) for n, c in self._fixed.items())
+
+    @cached_property
+    def _check_order(self) -> tuple[tuple[str, Optional[str]], ...]:
+        """:attr:`_fixed_token` with Python first: it rules out the most releases, so most checks stop there."""
+        return tuple(sorted(self._fixed_token, key=lambda fact: fact[0] != PYTHON))
 
     def _accepts(self, requirements: Iterable[Requirement], name: Optional[str] = None) -> bool:
         """Whether ``requirements`` (those on ``name`` only, when given) accept the fixed facts."""
         fixed = self._fixed
         return all(r.test(fixed[r.name]) for r in requirements if r.name in fixed and (name is None or r.name == name))
 
-    def _cuda_viable(self, requirements: list[Requirement]) -> bool:
+    def _cuda_viable(self, requirements: Iterable[Requirement]) -> bool:
         for requirement in (r for r in requirements if r.name == CUDA):
-            if not any(requirement.test(c) and self._accepts(self.dependencies(c)) for c in self.cuda_candidates):
+            if not any(requirement.test(c) and self._cuda_accepted(c) for c in self.cuda_candidates):
                 return False
         return True
+
+    def _cuda_accepted(self, candidate: Candidate) -> bool:
+        """Whether a CUDA candidate's own requirements accept the fixed facts (once per candidate and factory)."""
+        known = self._cuda_verdicts.get(id(candidate))
+        if known is None:
+            known = self._cuda_verdicts[id(candidate)] = (candidate, self._accepts(self._requirements(candidate)))
+        return known[1]
+
+    @cached_property
+    def _cuda_verdicts(self) -> dict[int, tuple[Candidate, bool]]:
+        return {}
 
     @cached_property
     def _fixed(self) -> dict[str, Candidate]:

@@ -37,6 +37,14 @@ class Memo:
         entries = self._tables.get(table)
         return None if entries is None else entries.get(key)
 
+    def table(self, table: str) -> dict[Hashable, Any]:
+        """The live entries of ``table``, for reads in a hot loop (a dict lookup is atomic); store with :meth:`put`."""
+        entries = self._tables.get(table)
+        if entries is None:
+            with self._lock:
+                entries = self._tables.setdefault(table, {})
+        return entries
+
     def put(self, table: str, key: Hashable, value: Any, limit: int = DEFAULT_LIMIT) -> Any:
         """Store ``value`` (unless another thread stored one first; that one is returned and kept);
         ``table`` then keeps at most ``limit`` entries."""

@@ -27,7 +27,7 @@ from kbsolver.knowledge.model import (
     safe_version,
     version_key,
 )
-from kbsolver.knowledge.platforms import platform_of
+from kbsolver.knowledge.platforms import platform_of, tag_parts
 from kbsolver.solve import Solution, TensorflowCandidate
 from kbsolver.solve.candidates import COMPUTE, CUDA, CUDNN, DRIVER, MSVC, PYTHON, Requirement
 from kbsolver.solve.query import Query
@@ -366,14 +366,12 @@ def wheel_notes(solution: Solution) -> list[tuple[str, bool]]:
     Returns ``(note, met)`` pairs: ``met`` when a plan step or the detected machine already takes care of it
     (the environment step upgrades pip; a detected glibc at least as new).
     """
-    from packaging.tags import parse_tag
-
     query = solution.factory.query
     tf = solution.tensorflow
     python = solution.chosen[PYTHON].version
     wheel = solution.factory.knowledge.wheel(tf.package, tf.version or "")
-    platforms = [t.platform for text in (wheel.tags if wheel else ()) for t in parse_tag(text)
-                 if t.interpreter == f"cp{(python or '').replace('.', '')}" and (query.os, query.arch) in platform_of(t.platform)]
+    platforms = [platform for text in (wheel.tags if wheel else ()) for interpreter, _, platform in tag_parts(text)
+                 if interpreter == f"cp{(python or '').replace('.', '')}" and (query.os, query.arch) in platform_of(platform)]
     notes: list[tuple[str, bool]] = []
     if query.os == "linux" and platforms:
         pips = [next((pip for prefix, pip in PIP_FOR_TAG if p.startswith(prefix)), "8.1") for p in platforms]

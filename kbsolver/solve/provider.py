@@ -44,9 +44,14 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         requirements: Mapping[str, Iterator[Requirement]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> Iterable[Candidate]:
-        wanted = list(requirements[identifier])
+        wanted = [r.test for r in requirements[identifier]]
         bad = set(incompatibilities[identifier])
-        found = [c for c in self.factory.candidates(identifier) if c not in bad and all(r.test(c) for r in wanted)]
+        candidates = self.factory.candidates(identifier)
+        if bad:  # usually empty: then no candidate needs hashing
+            candidates = [c for c in candidates if c not in bad]
+        found = list(candidates)
+        for test in wanted:  # one requirement at a time: the same candidates, in the same order, as all(...)
+            found = [c for c in found if test(c)]
         if self.prune and identifier == TENSORFLOW:  # lazily: the search usually stops at the first viable one
             viable = self.factory.viable
             return lambda: (c for c in found if viable(c))  # type: ignore[arg-type]

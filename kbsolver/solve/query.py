@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Any, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from kbsolver.errors import InputError
+from kbsolver.frozen import frozen
 from kbsolver.guards import flag_values
 from kbsolver.knowledge import Knowledge
 from kbsolver.knowledge.platforms import normalize_arch, normalize_os, normalize_python, this_arch, this_os
 
 
-@dataclass(frozen=True)
+@frozen
 class Query:
     """What the user declared about the target machine, in canonical form.
 
@@ -66,7 +66,7 @@ class Query:
             changes = {**changes, "os": "linux", "environment": "wsl2"}
         elif "os" in changes:
             changes = {"environment": None, **changes}
-        return dataclasses.replace(self, **changes)
+        return Query(**{**vars(self), **changes})  # dataclasses.replace, at a third of its cost (no InitVars here)
 
     def command_line(self) -> str:
         """The ``kbsolve plan`` command that asks this query, quoted so that bash, PowerShell and cmd read it alike."""

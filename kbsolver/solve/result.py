@@ -7,16 +7,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Optional
 
+from kbsolver.frozen import frozen
 from kbsolver.knowledge.model import Step
 from kbsolver.solve.query import Query
 
 SCHEMA_VERSION = 2
 
 
-@dataclass(frozen=True)
+@frozen
 class Component:
     """One part of the plan: ``name`` from the contract's vocabulary (tensorflow, python, cuda, cudnn,
     nvidia-driver, macos-cuda-driver, msvc-redist), with ``version`` (or ``min_version`` for the driver floor, and
@@ -37,7 +38,7 @@ class Component:
         return {k: v for k, v in data.items() if v is not None}
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     """A consistent install plan: components, steps, notes, the source URLs it rests on, and ``details``
     (notes that change nothing the user does, e.g. driver requirements below the binding one)."""
@@ -57,7 +58,7 @@ class Plan:
                 "notes": list(self.notes), "details": list(self.details), "sources": list(self.sources)}
 
 
-@dataclass(frozen=True)
+@frozen
 class Suggestion:
     """A change to the query (its own keys) that gives a plan; verified by solving again. ``command`` is the
     full ``kbsolve plan`` command line of the changed query."""
@@ -70,7 +71,7 @@ class Suggestion:
         return {"change": dict(self.change), "summary": self.summary, "command": self.command}
 
 
-@dataclass(frozen=True)
+@frozen
 class Conflict:
     """Why no plan exists: a one-line ``summary``, the clashing facts, and suggestions."""
 
@@ -83,7 +84,7 @@ class Conflict:
                 "suggestions": [s.to_dict() for s in self.suggestions]}
 
 
-@dataclass(frozen=True)
+@frozen
 class PlanResult:
     """The outcome of :func:`kbsolver.plan`: exactly one of ``plan`` and ``conflict`` is set."""
 
