@@ -655,12 +655,12 @@ def cudnn_mismatch(c: Context) -> Optional[Finding]:
             score = max(score, 0.85)
     score = max(score, c.strongest("cudnn-mismatch", ("cudnn-library-missing", "dnn-implementation-missing",
                                                       "cudnn-status-error", "cudnn-handle-failed"), evidence))
-    named = {major for _, hit in c.lines("cudnn-library-named") for major in hit.every("cudnn_major")}
     installed = f.cudnn.split(".")[0] if f.cudnn else None
-    if installed and named - {installed}:
-        line = next(line for line, hit in c.lines("cudnn-library-named") if set(hit.every("cudnn_major")) - {installed})
-        evidence += [line, f"the text names a cuDNN {', '.join(sorted(named - {installed}))} library; "
-                           f"{f.describe('cudnn')} ships cuDNN {installed}'s"]
+    others = [(line, set(hit.every("cudnn_major")) - {installed}) for line, hit in c.lines("cudnn-library-named")]
+    others = [(line, majors) for line, majors in others if installed and majors]
+    if others:
+        evidence += [others[0][0], f"the text names a cuDNN {', '.join(sorted(set().union(*(m for _, m in others))))} "
+                                   f"library; {f.describe('cudnn')} ships cuDNN {installed}'s"]
         score = max(score, 0.8)
     if score and not loaded and c.verified("cudnn-mismatch"):
         score *= 0.5  # the installed cuDNN is the one the build was tested with

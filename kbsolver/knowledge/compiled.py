@@ -175,14 +175,19 @@ def read_entry(path: Path, key: str, secret: Optional[bytes]) -> Optional[dict[s
     return decode(data, key, secret) if data is not None else None
 
 
+def _cache(create: bool) -> Optional[tuple[Path, bytes]]:
+    """The user-cache directory and its HMAC secret (made when ``create``), or ``None`` when there is none."""
+    directory = cache_dir()
+    secret = _secret(directory, create=create) if directory is not None else None
+    return (directory, secret) if directory is not None and secret is not None else None
+
+
 def read_cached(files: Sequence[Path], key: str) -> Optional[dict[str, Any]]:
     """The verified payload of the user-cache entry for ``files``, or ``None``."""
-    directory = cache_dir()
-    if directory is None:
+    found = _cache(create=False)
+    if found is None:
         return None
-    secret = _secret(directory, create=False)
-    if secret is None:
-        return None
+    directory, secret = found
     path = entry_path(directory, files)
     payload = read_entry(path, key, secret)
     if payload is not None:
@@ -193,12 +198,10 @@ def read_cached(files: Sequence[Path], key: str) -> Optional[dict[str, Any]]:
 
 def write_cached(files: Sequence[Path], key: str, payload: dict[str, Any]) -> Optional[Path]:
     """Store ``payload`` (already validated) as the entry for ``files``; atomic; ``None`` if not writable."""
-    directory = cache_dir()
-    if directory is None:
+    found = _cache(create=True)
+    if found is None:
         return None
-    secret = _secret(directory, create=True)
-    if secret is None:
-        return None
+    directory, secret = found
     import tempfile
 
     path = entry_path(directory, files)

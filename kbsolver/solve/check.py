@@ -297,7 +297,7 @@ def check(knowledge: Knowledge, env: Environment) -> CheckReport:
 def _on_every_os(knowledge: Knowledge, env: Environment, systems: tuple[str, ...]) -> CheckReport:
     """What :func:`check` finds for ``env`` on each of ``systems`` alike (the OS being unknown)."""
     runs = [check(knowledge, replace(env, os=system)) for system in systems]
-    report = CheckReport(env, candidate=None)
+    report = CheckReport(env)
     first, others = runs[0], runs[1:]
     for violation in first.violations:
         if all(any(v.finding == violation.finding for v in run.violations) for run in others):
