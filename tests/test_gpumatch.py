@@ -76,3 +76,24 @@ def test_matchers_ignore_short_keys_and_cap_long_ones() -> None:
     assert misspelt("rtx3600", index) == ["A"]  # a swap of two characters wins over rtx2060
     assert family("x" * 10_000, index) == [] and misspelt("rtx3060" * 1000, index) == []
     assert shown("abc") == "abc" and shown("a" * 100).endswith("...") and len(shown("a" * 100)) == 60
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("NVIDIA 1080ti", "GeForce GTX 1080 Ti"),  # the series left out, as users write it
+        ("GeForce 860M", "GeForce GTX 860M"),
+        ("4080 RTX", "GeForce RTX 4080"),  # the series last
+        ("V100 32G", "NVIDIA V100"),  # a memory size written without its B
+    ],
+)
+def test_model_number_without_series_finds_the_one_gpu(kb: Knowledge, name: str, expected: str) -> None:
+    assert kb.find_gpu(name).name == expected
+
+
+def test_shared_compute_capability_of_a_family_name(kb: Knowledge) -> None:
+    assert kb.shared_compute_capability("RTX 3060") == "8.6"
+    # GT 630 is a Kepler GK107 (3.0) or a GK208 (3.5): no compute capability both share
+    assert kb.shared_compute_capability("GT 630") is None
+    assert kb.shared_compute_capability("RTX PRO 6000") == "12.0"
+    assert kb.shared_compute_capability("Radeon RX 580") is None

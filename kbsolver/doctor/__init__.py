@@ -110,11 +110,14 @@ def environment(facts: Facts, gpu_wanted: bool = False) -> Environment:
 
 def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
     """A GPU named in the text counts only when the matrix knows it: it brings its compute capability along
-    (which then replaces a compute capability the text states)."""
+    (which then replaces a compute capability the text states). A family name whose GPUs share one compute
+    capability brings that compute capability alone."""
     from .symptoms import TextFact
 
     records = {id(f): _gpu_record(knowledge, str(f.value)) for f in found if f.name == "gpu"}
-    known = any(record is not None for record in records.values())
+    shared = {key: knowledge.shared_compute_capability(str(f.value)) for f in found
+              if f.name == "gpu" and records[key := id(f)] is None}
+    known = any(record is not None for record in records.values()) or any(shared.values())
     resolved = []
     for fact in found:
         if fact.name == "gpu":
@@ -122,6 +125,8 @@ def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
             if record is not None:
                 resolved += [TextFact("gpu", record.name, fact.origin),
                              TextFact("compute_capability", record.compute_capability, fact.origin)]
+            elif shared.get(id(fact)):  # a family name ("GT 1030") whose GPUs share one compute capability
+                resolved.append(TextFact("compute_capability", shared[id(fact)], fact.origin))
         elif not (fact.name == "compute_capability" and known):
             resolved.append(fact)
     return resolved

@@ -58,7 +58,7 @@ BUNDLED_ENTRY = "compiled.bin"
 KNOWN_PYTHONS = ("2.7", *(f"3.{minor}" for minor in range(3, 15)))
 
 _GPU_NOISE = re.compile(r"\b(nvidia|geforce|tesla)\b")
-_GPU_VARIANT = re.compile(r"\b(\d+\s?gb|pcie|sxm\d?|hbm\d?e?|nvl|max-?q|mobile|notebook|design|oem)\b")
+_GPU_VARIANT = re.compile(r"\b(\d+\s?gb?|pcie|sxm\d?|hbm\d?e?|nvl|max-?q|mobile|notebook|design|oem)\b")
 
 
 def gpu_key(name: str) -> str:
@@ -71,6 +71,20 @@ def gpu_key(name: str) -> str:
 def gpu_variant_key(name: str) -> str:
     """Like :func:`gpu_key`, with memory sizes and form factors dropped (``A100-SXM4-40GB`` -> ``a100``)."""
     return gpu_key(_GPU_VARIANT.sub(" ", _GPU_NOISE.sub(" ", name.lower()).replace("-", " ")))
+
+
+_SERIES = ("rtx", "gtx", "gts", "gt", "mx")
+_SERIES_LAST = re.compile(r"(\d{3,4}[a-z]*)(rtx|gtx|gts|gt|mx)")
+
+
+def gpu_series_keys(key: str) -> list[str]:
+    """Keys a GeForce model number may stand for when its series is missing or comes last, as users write it
+    (``"1080ti"`` -> ``gtx1080ti``, ``rtx1080ti``, ...; ``"4080rtx"`` -> ``rtx4080``); ``key`` is a :func:`gpu_key`."""
+    if (moved := _SERIES_LAST.fullmatch(key)) is not None:
+        return [moved.group(2) + moved.group(1)]
+    if re.fullmatch(r"\d{3,4}[a-z]*", key):
+        return [series + key for series in _SERIES]
+    return []
 
 
 #: The facts of a GPU record the solver may act on. Queries whose GPUs agree on these share one solve,
@@ -275,7 +289,8 @@ class Knowledge:
         return self._gpu_names.get(name)
 
     def find_gpu(self, name: str) -> Gpu:
-        """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored).
+        """Return the GPU record for a name or alias (case, spaces, "NVIDIA"/"GeForce" ignored; a GeForce model
+        number without its series or with the series last, "1080ti" or "4080 RTX", when no other GPU has that number).
 
         Only the first :data:`~kbsolver.knowledge.gpumatch.MAX_NAME_CHARS` characters are read. Raises
         :class:`UnknownGpuError` when nothing matches, with a hint naming the close GPUs by their display
@@ -289,6 +304,12 @@ class Knowledge:
         for key in keys:
             if key in self._gpu_positions:
                 return self._gpu_at(self._gpu_positions[key])
+        from kbsolver.knowledge.gpumatch import family
+
+        for key in keys:  # a model number without its series ("1080ti"), or with the series last ("4080 RTX")
+            found = {self._gpu_positions[k] for k in gpu_series_keys(key) if k in self._gpu_positions}
+            if len(found) == 1 and len(family(key, self._gpu_positions)) <= 1:  # "3060" also names the 3060 Ti
+                return self._gpu_at(found.pop())
         is_family, close = suggestions(keys, self._gpu_index)
         names = [gpu.name for gpu in (sorted(close, key=lambda g: g.name) if is_family else close)]
         instead = "give --compute-capability X.Y (nvidia-smi --query-gpu=compute_cap prints it)"
@@ -297,6 +318,22 @@ class Knowledge:
             listed = ", ".join(f"'{n}'" for n in names)
             raise UnknownGpuError(f"--gpu: {what}", hint=f"did you mean one of: {listed}? Or {instead}")
         raise UnknownGpuError(f"--gpu: {what}", hint=f"did you mean '{names[0]}'?" if names else f"{instead} instead")
+
+    def shared_compute_capability(self, name: str) -> Optional[str]:
+        """The compute capability ("X.Y") of the GPU ``name`` names, or the one every GPU of the family name ``name``
+        shares ("GT 1030" -> 6.1 for its GDDR5 and DDR4 variants); ``None`` when unknown or when they differ."""
+        from kbsolver.knowledge.gpumatch import MAX_NAME_CHARS, family
+
+        try:
+            return self.find_gpu(name).compute_capability
+        except UnknownGpuError:
+            pass
+        text = name[:MAX_NAME_CHARS]
+        for key in dict.fromkeys((gpu_key(text), gpu_variant_key(text))):
+            found = {gpu.compute_capability for gpu in family(key, self._gpu_index)} if key else set()
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
 
     @cached_property
     def pythons(self) -> tuple[str, ...]:
