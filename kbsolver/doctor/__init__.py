@@ -16,7 +16,7 @@ from typing import Any, Optional
 from kbsolver.detect.snapshot import Snapshot
 from kbsolver.doctor.errortext import ErrorText, read_error
 from kbsolver.doctor.facts import Facts, apply_declared, apply_text, from_snapshot
-from kbsolver.doctor.rules import FINDING_IDS, RULES, Context, Finding, generic
+from kbsolver.doctor.rules import FINDING_IDS, RULES, Context, Finding, generic, model_without_avx
 from kbsolver.doctor.symptoms import Hit, match, text_facts
 from kbsolver.errors import KbError
 from kbsolver.knowledge import Knowledge
@@ -92,12 +92,16 @@ def _planner(knowledge: Knowledge, facts: Facts) -> Any:
     return run
 
 
-def environment(facts: Facts, gpu_wanted: bool = False) -> Environment:
-    """The :class:`~kbsolver.solve.check.Environment` the check pins, from the doctor's facts."""
+def environment(facts: Facts, gpu_wanted: bool = False, knowledge: Optional[Knowledge] = None) -> Environment:
+    """The :class:`~kbsolver.solve.check.Environment` the check pins, from the doctor's facts. With ``knowledge``, a CPU
+    model of a family without AVX (the catalogue's ``cpu-model-without-avx``) pins AVX off when no flags are known."""
     dlls = facts.msvc_dlls or {}
     msvc = dlls.get("msvcp140_1.dll") if isinstance(dlls.get("msvcp140_1.dll"), bool) else facts.msvc_runtime
     avx = (facts.cpu_flags or {}).get("avx")
     origin = dict(facts.origin)
+    if avx is None and knowledge is not None and (family := model_without_avx(knowledge, facts.cpu_model)):
+        avx = False
+        origin["avx"] = f"{facts.describe('cpu_model')}: {family}"
     origin.setdefault("avx", facts.origin.get("cpu_flags", "unknown source"))
     origin.setdefault("msvc_runtime", facts.origin.get("msvc_dlls", "unknown source"))
     return Environment(
@@ -179,7 +183,7 @@ def diagnose(knowledge: Knowledge, snapshot: Optional[Snapshot] = None, declared
         notes.append(contradiction)
         facts = apply_text(apply_declared(Facts(), declared or {}), read, declared or {})[0]
     gpu_wanted = any(dict(found[0].symptom.implies).get("device") == "gpu" for found in hits.values())
-    report = check(knowledge, environment(facts, gpu_wanted))
+    report = check(knowledge, environment(facts, gpu_wanted, knowledge))
     context = Context(knowledge, facts, error, _planner(knowledge, facts), hits, report)
     found: dict[str, Finding] = {}
     for rule in RULES:

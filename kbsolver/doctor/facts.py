@@ -163,6 +163,10 @@ def apply_text(facts: Facts, found: list[Any], declared: dict[str, Any]) -> tupl
         if fact.name in ("driver", "cuda_driver_max", "cuda", "cudnn") and safe_version(str(fact.value)) is None:
             continue
         current = getattr(facts, fact.name)
+        if fact.name == "distributions" and current and set(fact.value) - set(current):
+            facts.note("distributions", list(dict.fromkeys([*current, *fact.value])),
+                       f"{facts.origin.get('distributions', 'declared')}; {fact.origin}")  # a listing shows more installed
+            continue
         if fact.name == "os" and current and current != fact.value and facts.origin.get("os", "").startswith("detected"):
             return facts, (f"The error text comes from a {fact.value} machine ({fact.origin}), but this machine is {current} "
                            f"({facts.origin['os']}): diagnosing the text's machine; the detected facts are set aside.")

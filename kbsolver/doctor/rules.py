@@ -178,13 +178,10 @@ class Context:
 
     def cpu_without_avx(self) -> Optional[str]:
         """Evidence that the declared or detected CPU model belongs to a family without AVX (``None`` otherwise)."""
-        model = self.facts.cpu_model
-        if not model or self.facts.cpu_flags:
+        if self.facts.cpu_flags:
             return None
-        hit = next((s for s in self.knowledge.symptoms if s.id == "cpu-model-without-avx"), None)
-        if hit and any(re.search(p, model, re.I) for p in hit.patterns):
-            return f"{self.facts.describe('cpu_model')}: {hit.title}"
-        return None
+        family = model_without_avx(self.knowledge, self.facts.cpu_model)
+        return f"{self.facts.describe('cpu_model')}: {family}" if family else None
 
     def no_avx_fix(self) -> list[str]:
         """What a CPU without AVX can install: the last official release without AVX for this Python, if any."""
@@ -287,6 +284,15 @@ class Context:
         pinned = f"=={minor_of(self.facts.tensorflow)}.*" if self.facts.tensorflow else None
         result = self.planner({"tensorflow": pinned} if pinned else {})
         return result if result and result.get("status") == "ok" else self.planner({})
+
+
+def model_without_avx(knowledge: Knowledge, model: Optional[str]) -> Optional[str]:
+    """The title of the catalogue's CPU family without AVX (symptom ``cpu-model-without-avx``) that the CPU model
+    name ``model`` belongs to, or ``None``."""
+    family = next((s for s in knowledge.symptoms if s.id == "cpu-model-without-avx"), None)
+    if model and family and any(re.search(p, model[:200], re.I) for p in family.patterns):
+        return family.title
+    return None
 
 
 def _as_list(value: Any) -> list[str]:
@@ -452,6 +458,8 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     f = c.facts
     if f.python_bits == 32:
         return None
+    if (rosetta := _x86_build_on_apple_silicon(c)) is not None:
+        return rosetta
     rejected = c.line("wheel-not-supported")
     wheel = rejected[1].group("wheel") if rejected else None
     if wheel and "win32" in wheel.lower():
@@ -515,6 +523,24 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     return _wheel_finding(c, "python-unsupported", 0.85, evidence)
 
 
+ROSETTA_URL = "https://developer.apple.com/documentation/apple-silicon/about-the-rosetta-translation-environment"
+
+
+def _x86_build_on_apple_silicon(c: Context) -> Optional[Finding]:
+    """An Illegal instruction (or AVX named) on an Apple-silicon Mac: an x86_64 Python and TensorFlow run under
+    Rosetta 2, which does not translate AVX (Apple, :data:`ROSETTA_URL`); the fix is the macOS arm64 build."""
+    if c.facts.os != "macos" or c.arch() != "arm64" or c.line("x86-emulation"):
+        return None  # a named emulator (qemu, an amd64 container) is the AVX finding's case
+    crash = c.line("illegal-instruction") or c.line("core-dumped") or c.line("avx-mentioned")
+    if not crash:
+        return None
+    return Finding("no-wheel-for-platform", 0.75, [
+        crash[0], f"on an Apple-silicon Mac this comes from an x86_64 Python and TensorFlow run under Rosetta 2, which "
+        f"does not translate AVX ({ROSETTA_URL})"], [
+        "Use an arm64 Python (python -c \"import platform; print(platform.machine())\" must print arm64) and the "
+        "TensorFlow build for macOS arm64 (the plan below)"], c.plan())
+
+
 def _wheel_finding(c: Context, finding: str, score: float, evidence: list[str]) -> Finding:
     if finding == "python-unsupported":
         served = sorted(c.wheel_pythons("tensorflow"), key=version_key)
@@ -544,7 +570,8 @@ def cuda_library_mismatch(c: Context) -> Optional[Finding]:
         return None  # the CPU-only build loads no CUDA library
     f = c.facts
     named = [(e, n) for e, n in _libraries_named(c) if "cudnn" not in n.lower()]
-    if named and not f.gpu and not f.cuda and not f.cuda_installed and c.line("cudart-stub-note"):
+    if named and not f.gpu and not f.cuda and not f.cuda_installed and c.line("cudart-stub-note") \
+            and not c.line("gpu-claimed"):
         return None  # TF's own note: on a machine without a GPU (and no CUDA in sight) the missing runtime is harmless
     row = c.installed_gpu_build()
     evidence: list[str] = []

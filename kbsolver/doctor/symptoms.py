@@ -133,7 +133,7 @@ def text_facts(hits: dict[str, list[Hit]]) -> list[TextFact]:
     ``.so`` names and POSIX paths, or an OS named in prose). Python version and bitness from install
     paths and wheel tags, else from prose; every other fact (TensorFlow version and distribution,
     driver, CUDA, cuDNN, GPU, compute capability, Python bitness) from the first line whose symptom
-    has the fact's named group (:data:`FACT_GROUPS`).
+    has the fact's named group (:data:`FACT_GROUPS`); the architecture from the first line whose symptom implies one.
     """
     found: list[TextFact] = []
     votes: Counter[str] = Counter()
@@ -176,6 +176,13 @@ def text_facts(hits: dict[str, list[Hit]]) -> list[TextFact]:
                 found.append(TextFact(name, value, origin))
             else:
                 found.append(TextFact(name, value, origin))
+    arch = next((h for h in ordered if dict(h.symptom.implies).get("arch")), None)
+    if arch is not None:
+        found.append(TextFact("arch", dict(arch.symptom.implies)["arch"], f"error text ({arch.evidence})"))
+    listed = [h for h in ordered if h.group("installed")]
+    if listed:  # every TensorFlow distribution a package listing shows (two of them shadow each other)
+        names = list(dict.fromkeys(h.group("installed").lower().replace("_", "-") for h in listed))  # type: ignore[union-attr]
+        found.append(TextFact("distributions", names, f"error text ({listed[0].evidence})"))
     installed = sorted({h.group("cuda_dir") for h in hits.get("cuda-dir-in-text", []) if h.group("cuda_dir")})
     if installed:
         found.append(TextFact("cuda_installed", installed, f"error text ({hits['cuda-dir-in-text'][0].evidence})"))

@@ -347,7 +347,7 @@ def _packages(env: Environment, report: CheckReport) -> None:
         report.add(Violation("package-confusion", f"{env.package} is the CPU-only distribution: it never uses the "
                              f"{env.gpu or 'GPU'}", (env.describe("package"), env.describe("gpu"))))
     installed = set(env.distributions)
-    if {"tensorflow", "tensorflow-gpu"} <= installed or {"tensorflow-cpu", "tensorflow-gpu"} <= installed:
+    if len(installed & {"tensorflow", "tensorflow-gpu", "tensorflow-cpu"}) >= 2:
         report.add(Violation("package-confusion", f"{', '.join(sorted(installed))} are installed together: they "
                              "share the tensorflow module, the last one installed wins", (env.describe("distributions"),)))
 
