@@ -20,7 +20,8 @@ MAX_KEPT = 5000  # keyword lines kept from the middle
 CHUNK = 1 << 20
 
 KEYWORDS = re.compile(
-    r"could not|cannot|can't|couldn't|unable|failed|fail|error|not found|no such|illegal|instruction|insufficient|"
+    r"could not|cannot|can't|couldn't|unable|failed|fail|error|not found|no such|no distributions|illegal|instruction|"
+    r"insufficient|"
     r"capability|satisf|supported|no matching|win32|dll|\.so\b|\.so\.|ptx|kernel|too old|mismatch|removed|"
     r"gpus? available|oom|exhaust|memory|loaded runtime|skipping|dump|abort|driver|version|cuda|cudnn|nvidia|gpu|"
     r"avx|python|tensorflow[-_ ]|visual c|runtime|\[\]|intel|amd|pentium|celeron|xeon|atom|phenom|athlon|core"
