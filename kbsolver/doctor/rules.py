@@ -440,7 +440,7 @@ def _wheel_file_cause(c: Context, filename: str) -> Optional[tuple[str, str]]:
     pythons = {p for tag in tags for p in pythons_of(tag.interpreter, tag.abi, KNOWN_PYTHONS)}
     if any(tag.platform == "win32" for tag in tags):
         return None
-    if f.os and f.arch and platforms and (f.os, c.arch()) not in platforms:
+    if f.os and platforms and (f.os, c.arch()) not in platforms and (f.arch or all(o != f.os for o, _ in platforms)):
         return "no-wheel-for-platform", f"{filename} is built for {', '.join(sorted(f'{o} {a}' for o, a in platforms))}"
     if pythons and (f.python is None or f.python not in pythons):
         mine = f"Python {f.python}" if f.python else "this Python"

@@ -370,6 +370,11 @@ def _installed_build(factory: Factory, env: Environment, report: CheckReport) ->
     if newest and version_key(version) > version_key(newest):
         report.checked.append(f"{env.describe('tensorflow')}: not a release in the matrix (newest: {newest}); not checked")
         return None
+    oldest = min((r.version for r in factory.knowledge.releases(env.package or "tensorflow")), key=version_key, default=None)
+    if oldest and version_key(version) < version_key(oldest):  # before PyPI's first wheels (0.x came from Google's storage)
+        report.checked.append(f"{env.describe('tensorflow')}: older than any release in the matrix (oldest: {oldest}); "
+                              "not checked")
+        return None
     cpu = factory.tensorflow_candidates("cpu")
     if not any(minor_of(c.version or "0") == minor_of(version) for c in cpu) and \
             env.package in (None, "tensorflow", "tensorflow-cpu"):
