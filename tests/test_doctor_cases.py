@@ -37,7 +37,7 @@ def declared(kb: Knowledge, facts: dict[str, Any]) -> dict[str, Any]:
         try:
             gpu = kb.find_gpu(facts["gpu"])
         except kbsolver.UnknownGpuError:
-            return found  # e.g. "GRID K520": not in the matrix; the case does not depend on it
+            return found  # a name the matrix does not know; the case does not depend on it
         found["gpu"], found["compute_capability"] = gpu.name, gpu.compute_capability
     return found
 
@@ -80,7 +80,6 @@ KNOWN_MISSES = {
     "none-cudart64-110-no-gpu-lightweight-mmm": "a machine without a GPU is not stated; the CUDA warning reads as a failure",
     "none-chiron-libcuda-warning-cpu-mode": "a missing libcuda on a CPU-only machine reads as a missing driver",
     "compute-capability-rtx50xx-prose": "'rtx50xx' names no GPU the matrix can look up",
-    "compute-capability-quadro-fx2800m-cc11-win7": "a Tesla-era GPU the matrix does not list; 'could not find cuDevice'",
     "compute-capability-fo40225-tensorcore-wheel-cc61": "a community wheel built for other GPUs; nothing in the facts says so",
     "path-conflict-windows-cudnn-bin-not-on-path": "a bare 'DLL load failed' on Windows: the MSVC runtime ranks first",
     "path-conflict-cudart110-python39-add-dll-directory": "Python 3.8+'s DLL search on Windows is not modelled",
