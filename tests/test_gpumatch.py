@@ -32,6 +32,7 @@ def _listed(message: str) -> list[str]:
         # NVIDIA lists the plain 'GeForce 710M' at 2.1 (Fermi); pci.ids 1295 is a Kepler GK208M 710M
         ("GeForce 710M", {"GeForce 710M (GF117)", "GeForce 710M (GK208)"}),
         ("GT 720M", {"GeForce GT 720M (GF117)", "GeForce GT 720M (GK208)"}),
+        ("810M", {"GeForce 810M (GF117)", "GeForce 810M (GK107)"}),  # pci.ids 1140 GF117M, 0fee GK107M
     ],
 )
 def test_family_names_list_every_variant_by_display_name(kb: Knowledge, name: str, expected: set[str]) -> None:
