@@ -177,3 +177,33 @@ def test_install_steps_install_the_plans_cuda() -> None:
 def test_more_bad_input(args: list[str], message: str) -> None:
     result = run("plan", *args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_a_fermi_gpu_gets_no_gpu_plan_and_the_lowest_compute_capability_any_build_covers() -> None:
+    code, data = plan_json("--gpu", "GTX 580", "--python", "3.6", "--os", "linux")
+    assert code == 1 and data["status"] == "conflict" and validate_output(data, "plan") == []
+    assert data["query"]["compute_capability"] == "2.0"  # NVIDIA: GeForce GTX 580 = 2.0
+    reason = data["conflict"]["reasons"][0]["message"]
+    assert "GeForce GTX 580 (compute capability 2.0) is supported by no TensorFlow GPU build" in reason
+    assert "cover is 3.0" in reason  # the oldest GPU wheels ship sm_30 / compute_30 (tf-cuda-targets)
+    assert any(s["change"] == {"cpu_only": True} for s in data["conflict"]["suggestions"])
+
+
+def test_a_kepler_cc30_gpu_still_gets_an_old_gpu_plan() -> None:
+    code, data = plan_json("--gpu", "GRID K520", "--python", "3.6", "--os", "linux")
+    assert code == 0 and data["query"]["compute_capability"] == "3.0"
+    components = {c["name"]: c for c in data["plan"]["components"]}
+    assert components["tensorflow"]["version"].startswith("1.")  # TF 2.x GPU builds start at 3.5
+
+
+def test_doctor_blames_the_compute_capability_when_a_fermi_gpu_is_not_seen() -> None:
+    result = run("doctor", "--no-detect", "--os", "windows", "--gpu", "GT 610", "--tensorflow", "2.3.0", "--package",
+                 "tensorflow-gpu", "--error", "Num GPUs Available: 0", "--format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1 and data["status"] == "findings" and validate_output(data, "doctor") == []
+    first = data["findings"][0]
+    assert first["id"] == "compute-capability"
+    assert "compute capability 2.1 (declared (from the matrix))" in first["evidence"]  # NVIDIA: GeForce GT 610 = 2.1
+    assert "error line 1: Num GPUs Available: 0" in first["evidence"]
+    assert "No TensorFlow GPU build for windows runs on compute capability 2.1" in first["fix"][0]
+    assert first["plan"]["status"] == "ok" and first["plan"]["query"]["cpu_only"] is True

@@ -26,8 +26,13 @@ def _listed(message: str) -> list[str]:
     [
         ("RTX PRO 6000", {"NVIDIA RTX PRO 6000 Blackwell Workstation Edition", "NVIDIA RTX PRO 6000 Blackwell Server Edition",
                           "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition"}),
-        ("GT 630", {"GeForce GT 630 (GK107)", "GeForce GT 630 (GK208)"}),
-        ("NVIDIA GeForce GT 630", {"GeForce GT 630 (GK107)", "GeForce GT 630 (GK208)"}),
+        ("GT 630", {"GeForce GT 630 (GF108)", "GeForce GT 630 (GK107)", "GeForce GT 630 (GK208)", "GeForce GT 630M"}),
+        ("NVIDIA GeForce GT 630", {"GeForce GT 630 (GF108)", "GeForce GT 630 (GK107)", "GeForce GT 630 (GK208)",
+                                   "GeForce GT 630M"}),
+        # NVIDIA lists the plain 'GeForce 710M' at 2.1 (Fermi); pci.ids 1295 is a Kepler GK208M 710M
+        ("GeForce 710M", {"GeForce 710M (GF117)", "GeForce 710M (GK208)"}),
+        ("GT 720M", {"GeForce GT 720M (GF117)", "GeForce GT 720M (GK208)"}),
+        ("810M", {"GeForce 810M (GF117)", "GeForce 810M (GK107)"}),  # pci.ids 1140 GF117M, 0fee GK107M
     ],
 )
 def test_family_names_list_every_variant_by_display_name(kb: Knowledge, name: str, expected: set[str]) -> None:
@@ -43,6 +48,17 @@ def test_gt_640_lists_its_kepler_variants(kb: Knowledge) -> None:
     listed = _listed(_hint(kb, "GT 640"))
     assert {"GeForce GT 640 (GK107)", "GeForce GT 640 (GDDR5)"} <= set(listed)  # pci.ids 0fc1 GK107, 1282 GK208
     assert kb.find_gpu("GeForce GT 640 (GK107)").compute_capability == "3.0"
+
+
+def test_fermi_and_kepler_variants_keep_their_own_compute_capability(kb: Knowledge) -> None:
+    assert kb.find_gpu("GeForce GT 630 (GF108)").compute_capability == "2.1"  # NVIDIA: 'GeForce GT 630' 2.1
+    assert kb.find_gpu("GeForce 710M (GK208)").compute_capability == "3.5"
+    assert kb.find_gpu("GeForce 710M (GF117)").compute_capability == "2.1"
+    assert kb.find_gpu("GeForce GT 730 DDR3,128bit").compute_capability == "2.1"  # NVIDIA lists it apart
+    assert kb.find_gpu("GeForce GT 730").compute_capability == "3.5"  # NVIDIA's plain 'GeForce GT 730'
+    assert kb.find_gpu("GeForce GT 640 (GF116)").compute_capability == "2.1"  # pci.ids 124b GF116
+    listed = _listed(_hint(kb, "GT 640"))
+    assert {"GeForce GT 640 (GF116)", "GeForce GT 640 (GK107)", "GeForce GT 640 (GDDR5)"} <= set(listed)
 
 
 def test_family_lists_are_short(kb: Knowledge) -> None:

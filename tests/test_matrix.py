@@ -72,6 +72,15 @@ def test_versions_keep_their_written_form(kb: Knowledge) -> None:
         ("h100", "NVIDIA H100", "9.0", "Hopper"),
         ("Tesla K80", "Tesla K80", "3.7", "Kepler"),
         ("Jetson AGX Orin", "Jetson AGX Orin", "8.7", "Ampere"),
+        # NVIDIA's earlier /cuda-gpus table (Lei Mao's copy): GTX 580 2.0, GT 610 2.1, Tesla C2075 2.0
+        ("GTX 580", "GeForce GTX 580", "2.0", "Fermi"),
+        ("NVIDIA GeForce GT 610", "GeForce GT 610", "2.1", "Fermi"),
+        ("Tesla C2075", "Tesla C2075", "2.0", "Fermi"),
+        ("GeForce GTX 560", "GeForce GTX 560", "2.1", "Fermi"),  # pci.ids 1201 GF114
+        ("GRID K520", "GRID K520", "3.0", "Kepler"),  # pci.ids 118a GK104GL; Wikipedia 3.0 row
+        ("Quadro 400", "Quadro 400", "1.2", "Tesla"),  # NVIDIA legacy row 1.2; a GT216 board, not Fermi
+        ("8800 GTX", "GeForce 8800 GTX", "1.0", "Tesla"),  # NVIDIA legacy row 1.0
+        ("GeForce GTX 285", "GeForce GTX 285", "1.3", "Tesla"),  # Wikipedia 1.3 row (GT200b)
     ],
 )
 def test_gpu_names_resolve_to_their_compute_capability(kb: Knowledge, name: str, official: str, cc: str,
@@ -91,7 +100,23 @@ def test_gpu_coverage(kb: Knowledge) -> None:
     assert len(kb.gpus) >= 300
     assert segments["geforce"] and segments["geforce-laptop"] and segments["datacenter"] and segments["jetson"]
     architectures = {g.architecture for g in kb.gpus}
-    assert {"Maxwell", "Pascal", "Volta", "Turing", "Ampere", "Ada Lovelace", "Hopper", "Blackwell"} <= architectures
+    assert {"Tesla", "Fermi", "Kepler", "Maxwell", "Pascal", "Volta", "Turing", "Ampere", "Ada Lovelace", "Hopper",
+            "Blackwell"} <= architectures
+
+
+def test_legacy_architectures_end_with_their_last_cuda_and_driver_branch(kb: Knowledge) -> None:
+    fermi = kb.architecture_of("2.1")
+    assert fermi and (fermi.architecture, fermi.last_cuda, fermi.last_driver_branch) == ("Fermi", "8.0", "390")
+    tesla = kb.architecture_of("1.3")
+    assert tesla and (tesla.architecture, tesla.last_cuda, tesla.last_driver_branch) == ("Tesla", "6.5", "340")
+    g80 = kb.architecture_of("1.0")
+    assert g80 and (g80.architecture, g80.last_cuda) == ("Tesla", "6.0")  # sm_10 left in CUDA 6.5, sm_11-13 in 7.0
+
+
+def test_every_gpu_belongs_to_the_architecture_of_its_compute_capability(kb: Knowledge) -> None:
+    for gpu in kb.gpus:
+        architecture = kb.architecture_of(gpu.compute_capability)
+        assert architecture and architecture.architecture == gpu.architecture, gpu.id
 
 
 def test_cuda_toolkits_span_10_to_13_with_driver_floors(kb: Knowledge) -> None:

@@ -276,6 +276,14 @@ class Context:
     def plan(self, **changes: Any) -> Optional[dict[str, Any]]:
         return self.planner(changes)
 
+    def no_gpu_build_runs(self) -> bool:
+        """Whether no TensorFlow GPU build for the facts' OS runs the GPU, whatever the Python, driver or release
+        (the solver's conflict for the GPU alone; ``False`` when the GPU or the OS is not known)."""
+        if not self.facts.compute_capability:
+            return False
+        result = self.planner({"python": None, "driver": None})
+        return bool(result) and result.get("status") == "conflict"
+
     def gpu_plan(self) -> Optional[dict[str, Any]]:
         """The GPU plan for the installed TF minor release (which CUDA/cuDNN/driver it needs); ``None``
         when the GPU is not known, since a CPU-only plan would not fix a GPU finding."""
@@ -762,9 +770,18 @@ def compute_capability(c: Context) -> Optional[Finding]:
     stated = c.line("cc-stated") or c.line("gpu-named")
     if checked and stated:
         evidence.append(stated[0])  # the text names the GPU the check found unsupported
+    unseen = c.line("no-gpu-visible") or c.line("empty-device-list")
+    if checked and unseen:
+        evidence.append(unseen[0])  # TensorFlow skips a GPU its build has no kernels for, and then lists no GPU
     score = 1 - (1 - score) * (1 - checked)
     if not score:
         return None
+    if checked and c.no_gpu_build_runs():
+        cpu = c.plan(cpu_only=True)
+        return Finding("compute-capability", min(score, 1.0), evidence, [
+            f"No TensorFlow GPU build for {f.os} runs on compute capability {f.compute_capability} ({c.plan_command()} "
+            "says which it would need): install the CPU-only package (the plan below), or use a GPU that a GPU build "
+            "supports"], cpu if cpu and cpu.get("status") == "ok" else None)
     return Finding("compute-capability", min(score, 1.0), evidence, [
         "Install a TensorFlow release whose GPU build ships kernels (SASS) or PTX for this GPU's compute capability "
         f"({c.plan_command()} picks one); for PTX JIT problems update the NVIDIA driver",

@@ -146,7 +146,25 @@ def compute_fact(factory: Factory, gpu: list[TensorflowCandidate]) -> Fact:
         return Fact("gpu", frozenset(), f"{name} is supported by no TensorFlow GPU build: the newest CUDA they use, "
                                         f"{newest}, targets compute capabilities up to {top} (its libraries carry no "
                                         "kernels for this GPU)")
-    return Fact("gpu", frozenset(), f"{name} is supported by no TensorFlow GPU build")
+    return Fact("gpu", frozenset(), f"{name} is supported by no TensorFlow GPU build{_lowest_targets(gpu)}")
+
+
+def _lowest_targets(gpu: list[TensorflowCandidate]) -> str:
+    """": the lowest compute capability any of ``gpu`` ships SASS or PTX for (which releases, which need more)", or ""
+    when no build's targets are known. A GPU below every build's lowest target can run none of them (SASS runs on its
+    own major only, PTX JIT-compiles only upwards: CUDA C++ Programming Guide, binary and PTX compatibility)."""
+    lowest: dict[TensorflowCandidate, str] = {}
+    for candidate in gpu:
+        shipped = (*candidate.targets.sass, *candidate.targets.ptx) if candidate.targets else ()
+        if shipped:
+            lowest[candidate] = min(shipped, key=version_key)
+    if not lowest:
+        return ""
+    floor = min(lowest.values(), key=version_key)
+    at_floor = [c for c, cc in lowest.items() if cc == floor]
+    text = f": the lowest compute capability their kernels (SASS) or PTX cover is {floor} (TensorFlow {_range(at_floor, gpu)})"
+    higher = sorted({cc for cc in lowest.values() if cc != floor}, key=version_key)
+    return text + (f"; the other GPU builds need {higher[0]} or newer" if higher else "")
 
 
 def _driver_floors(factory: Factory, candidate: TensorflowCandidate) -> list[Requirement]:
