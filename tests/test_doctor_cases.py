@@ -76,6 +76,10 @@ def test_doctor_ranks_the_established_cause_first(kb: Knowledge, case: dict[str,
 
 # Tuning cases the doctor still misranks, and why (kept visible rather than tuned away).
 KNOWN_MISSES = {
+    "python-unsupported-tf08-anaconda-py35-cp34-wheel": "a rejected wheel without its name; Python 3.5 wheels exist today",
+    "cuda-library-mismatch-g10-csbdeep-fiji-tf112-cuda10": "prose; TF 1.12 via Fiji, CUDA 10.0 declared",
+    "cuda-library-mismatch-g10-dlc-colab-cuda122-tf210": "prose; Colab's CUDA update is not in the text",
+    "windows-native-gpu-ended-g10-maskrcnn-tf214-gpu-idle": "prose; neither Windows nor TF 2.14 is in the text",
     "cudnn-mismatch-rstudio-keras-tf13-needs-cudnn6": "a cut Windows traceback; TF 1.3 not stated",
     "none-deeplabcut-task-manager-gpu-usage": "judged from Task Manager; reads as a failure",
     "path-conflict-rstudio-keras3-wsl-tf216-nvidia-libs": "WSL cuInit NO_DEVICE; TF 2.16's pip CUDA libs not in text",
@@ -85,7 +89,6 @@ KNOWN_MISSES = {
     "cpu-lacks-avx-g8-old-cpu-tf10-works": "prose; nothing names the CPU",
     "package-confusion-g8-tf-macos-on-intel-py39": "tensorflow-macos is for Apple silicon only: not modelled",
     "msvc-runtime-missing-g8-msvc2019-x86-x64": "the title only ('Not able to import tensorflow')",
-    "python-unsupported-g8-win7-wheel-not-supported": "the title only; the Python version is not stated",
     "gpu-out-of-memory-g8-no-known-devices-shared-gpu": "another user held the GPU memory: not in text",
     "path-conflict-a06-conda-prefix-old-cudnn-first": "the posted line is broken in two ('CuD' / 'NN library')",
     "python-32bit-py37-windows-nothing-happens": "prose ('nothing happens'): nothing says 32-bit",
@@ -127,11 +130,11 @@ def test_scores_on_both_splits(kb: Knowledge) -> None:
     """Top-1 on the tuning split and on the validation split (never used to tune patterns or weights).
 
     The floors are regression guards at today's scores (scripts/doctor_corpus.py prints them);
-    the targets are 95 % and 90 % (see the closing notes: neither is met on today's 427 cases).
+    the targets are 95 % and 90 % (see the closing notes: neither is met on today's 517 cases).
     """
     tuning = sum(_first(kb, c) == c["expected"] for c in TUNING) / len(TUNING)
     validation = sum(_first(kb, c) == c["expected"] for c in VALIDATION) / len(VALIDATION)
-    assert tuning >= 0.86, tuning
+    assert tuning >= 0.87, tuning
     assert validation >= 0.62, validation
 
 

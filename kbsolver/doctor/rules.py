@@ -473,6 +473,9 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     if wheel and "win32" in wheel.lower():
         return None
     request = _pip_request(c)
+    prose = c.line("install-failed-prose") if request is None and not rejected else None
+    if prose:  # "I cannot install tensorflow-cpu": the index decides as for a pip refusal, but pip's output is unknown
+        request = (prose[0], (prose[1].group("package") or "tensorflow").lower(), None)
     musl = c.line("musl-libc")
     if musl and (request or rejected):
         return Finding("no-wheel-for-platform", 0.85, [musl[0], "TensorFlow publishes manylinux (glibc) wheels only; "
@@ -489,7 +492,14 @@ def missing_wheel(c: Context) -> Optional[Finding]:
     platform = (f.os, c.arch()) if f.os and c.arch() else None
     served = c.wheel_pythons(package, spec)
     # pip lists the versions it saw; an unpinned request that fails saw none (any version would do)
-    saw_none = bool(c.line("pip-saw-none")) or (request is not None and spec is None and not c.line("pip-saw-versions"))
+    saw_none = bool(c.line("pip-saw-none")) or (request is not None and spec is None and not c.line("pip-saw-versions")
+                                                 and not prose)
+    if request is not None and not c.knowledge.releases(package):
+        if prose or not saw_none or not f.python:
+            return None
+        return Finding("python-unsupported", 0.45, [*evidence, f"pip saw no {package} release at all for Python {f.python} "
+                       f"({package} is not in the matrix: its wheels were not checked)"], [
+            f"Check which Python versions {package} publishes wheels for (pypi.org/project/{package}/#files)"])
     if f.python and f.python in served and not saw_none:
         return None  # the index has a wheel for exactly this: the cause lies elsewhere
     everywhere = {p for release in c.knowledge.releases(package)
@@ -999,8 +1009,8 @@ READ_BY_RULES = frozenset({
     "cuda-bin-dir", "cuda-dir-in-text", "cuda-library-not-loaded", "cudart-stub-note", "cudnn-handle-failed",
     "cudnn-library-missing", "cudnn-runtime-differs", "cudnn-status-error", "dll-init-failed", "dll-load-failed",
     "dnn-implementation-missing", "cudnn-library-named", "driver-insufficient", "driver-not-loaded", "empty-device-list",
-    "gpu-claimed", "gpu-named", "gpu-out-of-memory", "illegal-instruction",
-    "import-failed", "msvc-dll-named", "musl-libc", "native-runtime-failed", "no-gpu-visible", "no-kernel-image",
+    "gpu-claimed", "gpu-named", "gpu-out-of-memory", "illegal-instruction", "import-failed", "install-failed-prose",
+    "msvc-dll-named", "musl-libc", "native-runtime-failed", "no-gpu-visible", "no-kernel-image",
     "pip-no-version", "pip-saw-none", "pip-saw-versions", "ptx-jit-failed", "pywrap-import-failed", "sdist-build-failed",
     "slow-first-start", "tf-gpu-removed", "wheel-not-supported", "win32-wheel", "x86-emulation", "zlibwapi",
 })
