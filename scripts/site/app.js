@@ -27,7 +27,7 @@
   // Ports of kbsolver.knowledge.gpu_key / gpu_variant_key; the keys they produce are resolved at build time by
   // Knowledge.find_gpu, so the page finds the GPU that `--gpu` finds.
   const NOISE = /\b(nvidia|geforce|tesla)\b/g;
-  const VARIANT = /\b(\d+\s?gb|pcie|sxm\d?|hbm\d?e?|nvl|max-?q|mobile|notebook|design|oem)\b/g;
+  const VARIANT = /\b(\d+\s?gb?|pcie|sxm\d?|hbm\d?e?|nvl|max-?q|mobile|notebook|design|oem)\b/g;
   function gpuKey(name) {
     return name.toLowerCase().replace(NOISE, " ").replace(/\blaptop gpu\b/g, "laptop").replace(/[^a-z0-9]+/g, "");
   }
