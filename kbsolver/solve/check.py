@@ -156,12 +156,20 @@ PINNED_AS = {("tensorflow-intel", "tensorflow"), ("tensorflow-macos", "tensorflo
 
 def _removed_stub(factory: Factory, env: Environment, report: CheckReport) -> bool:
     """Whether the installed package and version is a removed stub here (every ``distributions`` record of that
-    package covering it on this OS says ``removed``); reported as package-confusion with the record's notes."""
+    package covering it on this OS says ``removed``); reported as package-confusion with the record's notes, or as
+    no-wheel-for-platform when the package is removed on this OS only."""
     version = env.tensorflow or ""
     mine = [d for d in factory.knowledge.distributions
             if d.package == env.package and d.covers(version) and factory.query.os in d.os]
     if not mine or any(d.status != "removed" for d in mine):
         return False  # a real package (a missing GPU build is reported elsewhere)
+    elsewhere = [d for d in factory.knowledge.distributions if d.package == env.package and d.covers(version)
+                 and factory.query.os not in d.os and d.status != "removed"]
+    if elsewhere:  # removed on this OS only (tensorflow-gpu on macOS after 1.1): the platform lacks the build
+        report.add(Violation("no-wheel-for-platform", f"{env.package} {version} has no build for {factory.query.os}: "
+                             f"{mine[0].notes or ''}".strip(), (env.describe("package"), env.describe("tensorflow"),
+                                                                 env.describe("os")), _urls(tuple(mine))))
+        return True
     report.add(Violation("package-confusion", f"{env.package} {version} is a removed package: {mine[0].notes or ''}".strip(),
                          (env.describe("package"), env.describe("tensorflow")), _urls(tuple(mine))))
     return True
