@@ -76,9 +76,35 @@ def test_doctor_ranks_the_established_cause_first(kb: Knowledge, case: dict[str,
 
 # Tuning cases the doctor still misranks, and why (kept visible rather than tuned away).
 KNOWN_MISSES = {
+    "cpu-lacks-avx-g12-dlc-m1-rosetta-tf25": "x86 TF under Rosetta on an M1: labelled AVX here, platform elsewhere",
+    "cpu-lacks-avx-g12-recognize-proxmox-vm-cpu": "a VM's CPU without AVX; the text names neither",
+    "cuda-library-mismatch-g11-colab-tf-nightly-needs-cuda112": "'GPU device not found' on Colab; the runtime's CUDA is not in the text",
+    "cuda-library-mismatch-g11-win-cuda10-prebuilt-tf111": "a bare Windows DLL load failure",
+    "cuda-library-mismatch-g12-colab-tf-lt-215-cuda122": "the title only",
+    "cuda-library-mismatch-g12-colab-tf20-cuda101": "prose; Colab's CUDA move is not in the text",
+    "cuda-library-mismatch-g12-deepspeech-gpu-gtx1070-no-cuda": "prose; deepspeech-gpu's native TensorFlow",
+    "cuda-library-mismatch-g12-odapi-forced-tf241": "prose names TF 2.4.1 with cuDNN 7.6.5: both CUDA and cuDNN differ",
+    "cuda-library-mismatch-g12-yolov4-tf2-no-cudatoolkit": "prose ('Not support gpu?')",
+    "cudnn-mismatch-g11-convbackwardfilter-v2-needs-cudnn4": "a cuDNN DSO error with CUDA 7.5 declared reads as a CUDA library",
+    "cudnn-mismatch-g11-win-cudnn60-needs-51": "the title only; cuDNN 6.0 declared, TF version unknown",
+    "cudnn-mismatch-g11-win-cudnn64-5-missing": "the title only",
+    "cudnn-mismatch-g12-edje-driver-insufficient-cudnn71": "'driver version is insufficient', fixed by another cuDNN",
+    "cudnn-mismatch-g12-faceswap-playground-gpu-instead-cpu": "the title only",
+    "no-wheel-for-platform-g11-windows-2015-no-pip-package": "Windows had no wheels in 2015; the date is not in the text",
+    "none-g12-yolov4-deepsort-taskmanager-gpu": "judged from Task Manager; reads as a failure",
+    "package-confusion-g11-no-gpu-windows-use-tensorflow-cpu": "a GPU-less machine is stated only in prose",
+    "package-confusion-g11-tf011-gpu-wheel-named-tensorflow": "TF 0.11's GPU wheel was named tensorflow: not modelled",
+    "package-confusion-g12-odapi-tf260-over-tfgpu250": "prose: tensorflow 2.6.0 installed over tensorflow-gpu 2.5.0",
+    "package-confusion-g12-retinanet-no-tensorflow-gpu-win7": "prose; nothing names the installed package",
+    "package-confusion-g12-sku110k-retinanet-cpu-tf": "prose; the Pipfile's CPU package is not in the text",
+    "path-conflict-g11-cuda90-installed-not-on-ld-path": "prose ('already installed CUDA 9.0')",
+    "path-conflict-g11-cudnn-path-missing-bin": "prose about the PATH fix",
+    "path-conflict-g12-pycharm-libcudart75": "a missing libcudart.so.7.5; that only PyCharm lacks the path is prose",
+    "python-unsupported-g11-py36-before-release": "pip saw no file; OS unknown, so 32-bit Python ranks first",
+    "python-unsupported-g11-py37-beta-2018": "prose; the report predates Python 3.7 wheels",
+    "python-unsupported-g12-spleeter-tf23-pin": "a pin to TF 2.3; the Python version is not stated",
     "path-conflict-01": "TF 0.10 cannot open libcudnn.so; the mixed-up CUDA installs are prose",
     "python-unsupported-tf08-anaconda-py35-cp34-wheel": "a rejected wheel without its name; Python 3.5 wheels exist today",
-    "cuda-library-mismatch-g10-csbdeep-fiji-tf112-cuda10": "prose; TF 1.12 via Fiji, CUDA 10.0 declared",
     "cuda-library-mismatch-g10-dlc-colab-cuda122-tf210": "prose; Colab's CUDA update is not in the text",
     "windows-native-gpu-ended-g10-maskrcnn-tf214-gpu-idle": "prose; neither Windows nor TF 2.14 is in the text",
     "cudnn-mismatch-rstudio-keras-tf13-needs-cudnn6": "a cut Windows traceback; TF 1.3 not stated",
@@ -130,12 +156,12 @@ def test_scores_on_both_splits(kb: Knowledge) -> None:
     """Top-1 on the tuning split and on the validation split (never used to tune patterns or weights).
 
     The floors are regression guards at today's scores (scripts/doctor_corpus.py prints them);
-    the targets are 95 % and 90 % (see the closing notes: neither is met on today's 517 cases).
+    the targets are 95 % and 90 % (see the closing notes: neither is met on today's 600 cases).
     """
     tuning = sum(_first(kb, c) == c["expected"] for c in TUNING) / len(TUNING)
     validation = sum(_first(kb, c) == c["expected"] for c in VALIDATION) / len(VALIDATION)
-    assert tuning >= 0.87, tuning
-    assert validation >= 0.61, validation
+    assert tuning >= 0.83, tuning
+    assert validation >= 0.62, validation
 
 
 def test_cli_json_output_follows_the_contract() -> None:
