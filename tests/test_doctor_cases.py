@@ -78,7 +78,7 @@ def test_doctor_ranks_the_established_cause_first(kb: Knowledge, case: dict[str,
 KNOWN_MISSES = {
     "cpu-lacks-avx-g12-dlc-m1-rosetta-tf25": "x86 TF under Rosetta on an M1: labelled AVX here, platform elsewhere",
     "cpu-lacks-avx-g12-recognize-proxmox-vm-cpu": "a VM's CPU without AVX; the text names neither",
-    "cuda-library-mismatch-g11-colab-tf-nightly-needs-cuda112": "'GPU device not found' on Colab; the runtime's CUDA is not in the text",
+    "cuda-library-mismatch-g11-colab-tf-nightly-needs-cuda112": "Colab's CUDA is not in the text",
     "cuda-library-mismatch-g11-win-cuda10-prebuilt-tf111": "a bare Windows DLL load failure",
     "cuda-library-mismatch-g12-colab-tf-lt-215-cuda122": "the title only",
     "cuda-library-mismatch-g12-colab-tf20-cuda101": "prose; Colab's CUDA move is not in the text",
