@@ -115,7 +115,6 @@ KNOWN_MISSES = {
     "cpu-lacks-avx-g8-winpython-cpu": "the title only; the CPU without AVX came later in the thread",
     "cpu-lacks-avx-g8-old-cpu-tf10-works": "prose; nothing names the CPU",
     "package-confusion-g8-tf-macos-on-intel-py39": "tensorflow-macos is for Apple silicon only: not modelled",
-    "msvc-runtime-missing-g8-msvc2019-x86-x64": "the title only ('Not able to import tensorflow')",
     "gpu-out-of-memory-g8-no-known-devices-shared-gpu": "another user held the GPU memory: not in text",
     "path-conflict-a06-conda-prefix-old-cudnn-first": "the posted line is broken in two ('CuD' / 'NN library')",
     "python-32bit-py37-windows-nothing-happens": "prose ('nothing happens'): nothing says 32-bit",
