@@ -21,7 +21,7 @@ CHUNK = 1 << 20
 
 KEYWORDS = re.compile(
     r"could not|cannot|can't|couldn't|unable|failed|fail|error|not found|no such|no distributions|illegal|instruction|"
-    r"insufficient|async|crash|exit|older|batch|видеокарт|tensorflow|piwheels|path|32[- ]?bit|sm_\d|channels|win-32|"
+    r"insufficient|async|crash|exit|older|batch|видеокарт|no module named|piwheels|path|32[- ]?bit|sm_\d|channels|win-32|"
     r"on cpu|doesn't work|does not work|library_path|lxss|"
     r"capability|satisf|supported|no matching|win32|dll|\.so\b|\.so\.|ptx|kernel|too old|mismatch|removed|"
     r"gpus? available|oom|exhaust|memory|loaded runtime|skipping|dump|abort|driver|version|cuda|cudnn|nvidia|gpu|"
