@@ -79,7 +79,7 @@ def test_a_release_older_than_pypi_is_not_judged_by_pypi(kb: Knowledge) -> None:
 
 
 def test_the_async_keyword_error_is_a_tensorflow_older_than_the_python(kb: Knowledge) -> None:
-    text = "    def TFE_ContextOptionsSetAsync(arg1, async):\n                                         ^\nSyntaxError: invalid syntax"
+    text = "    def TFE_ContextOptionsSetAsync(arg1, async):\n" + " " * 41 + "^\nSyntaxError: invalid syntax"
     assert first(kb, {"os": "windows", "python": "3.8"}, text)[0] == "python-unsupported"
 
 
