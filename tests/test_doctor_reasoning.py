@@ -1,6 +1,6 @@
 """The doctor's reasoning from facts the text states: each test pins one rule with real facts.
 
-Facts used: Rosetta 2 does not translate AVX (Apple, "About the Rosetta translation environment");
+Facts used: Rosetta 2 does not translate AVX before macOS 15 (Apple, "About the Rosetta translation environment");
 the Core 2 and Westmere-EX families have no AVX (Intel); tensorflow-gpu had no macOS build after 1.1
 (TensorFlow 1.1 release notes); TensorFlow's PyPI wheels start at 0.12.0; tensorflow-cpu publishes no
 Linux aarch64 wheel; Python 3.7 made ``async`` a reserved keyword.

@@ -542,11 +542,14 @@ def missing_wheel(c: Context) -> Optional[Finding]:
 
 
 ROSETTA_URL = "https://developer.apple.com/documentation/apple-silicon/about-the-rosetta-translation-environment"
+#: macOS 15 (Sequoia) added AVX2 to Rosetta 2 (a report of Apple's change; Apple's page above still lists AVX as untranslated).
+ROSETTA_AVX2_URL = "https://macg.co/macos/2024/06/rosetta-2-va-etre-plus-efficace-avec-macos-sequoia-et-cest-important-pour-les-jeux-144245"
 
 
 def _x86_build_on_apple_silicon(c: Context) -> Optional[Finding]:
     """An Illegal instruction (or AVX named) on an Apple-silicon Mac: an x86_64 Python and TensorFlow run under
-    Rosetta 2, which does not translate AVX (Apple, :data:`ROSETTA_URL`); the fix is the macOS arm64 build."""
+    Rosetta 2, which does not translate AVX before macOS 15 (Apple, :data:`ROSETTA_URL`; :data:`ROSETTA_AVX2_URL`);
+    the fix is the macOS arm64 build, which needs no translation on any macOS."""
     if c.facts.os != "macos" or c.arch() != "arm64" or c.line("x86-emulation"):
         return None  # a named emulator (qemu, an amd64 container) is the AVX finding's case
     crash = c.line("illegal-instruction") or c.line("core-dumped") or c.line("avx-mentioned")
@@ -554,7 +557,7 @@ def _x86_build_on_apple_silicon(c: Context) -> Optional[Finding]:
         return None
     return Finding("no-wheel-for-platform", 0.75, [
         crash[0], f"on an Apple-silicon Mac this comes from an x86_64 Python and TensorFlow run under Rosetta 2, which "
-        f"does not translate AVX ({ROSETTA_URL})"], [
+        f"does not translate AVX ({ROSETTA_URL}) before macOS 15 ({ROSETTA_AVX2_URL})"], [
         "Use an arm64 Python (python -c \"import platform; print(platform.machine())\" must print arm64) and the "
         "TensorFlow build for macOS arm64 (the plan below)"], c.plan())
 
