@@ -119,8 +119,8 @@ def _resolve_gpu(knowledge: Knowledge, found: list[Any]) -> list[Any]:
     from .symptoms import TextFact
 
     records = {id(f): _gpu_record(knowledge, str(f.value)) for f in found if f.name == "gpu"}
-    shared = {id(f): knowledge.shared_compute_capability(str(f.value)) for f in found
-              if f.name == "gpu" and records[id(f)] is None}
+    shared = {id(f): knowledge.family_compute_capability(str(f.value)) for f in found
+              if f.name == "gpu" and records[id(f)] is None}  # find_gpu refused these names already
     known = any(record is not None for record in records.values()) or any(shared.values())
     resolved = []
     for fact in found:

@@ -322,12 +322,16 @@ class Knowledge:
     def shared_compute_capability(self, name: str) -> Optional[str]:
         """The compute capability ("X.Y") of the GPU ``name`` names, or the one every GPU of the family name ``name``
         shares ("GT 1030" -> 6.1 for its GDDR5 and DDR4 variants); ``None`` when unknown or when they differ."""
-        from kbsolver.knowledge.gpumatch import MAX_NAME_CHARS, family
-
         try:
             return self.find_gpu(name).compute_capability
         except UnknownGpuError:
-            pass
+            return self.family_compute_capability(name)
+
+    def family_compute_capability(self, name: str) -> Optional[str]:
+        """The compute capability every GPU of the family name ``name`` shares (``None`` when none match or they
+        differ); for a name :meth:`find_gpu` has already refused, without asking it again."""
+        from kbsolver.knowledge.gpumatch import MAX_NAME_CHARS, family
+
         text = name[:MAX_NAME_CHARS]
         for key in dict.fromkeys((gpu_key(text), gpu_variant_key(text))):
             found = {gpu.compute_capability for gpu in family(key, self._gpu_index)} if key else set()
